@@ -1,0 +1,119 @@
+"""The one settings object.
+
+It is built once, at the entry point (`tui.cli`), and handed down to everything
+else. Nothing in the project reads environment variables or files at import
+time; that is why every default below is a factory.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tastebud"
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser() or "me"
+    except (KeyError, OSError):
+        return "me"
+
+
+class Settings(BaseSettings):
+    """Everything a run of Tastebud can be told, from `TASTEBUD_*` variables.
+
+    Nested values use `__` (for example `TASTEBUD_REWARDS__LIKE=0.8`). The two
+    OpenAI settings also honour the standard `OPENAI_API_KEY` and
+    `OPENAI_BASE_URL`, so a shell already set up for OpenAI, Ollama or vLLM
+    works unchanged.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="TASTEBUD_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    user: str = Field(default_factory=_default_user)
+
+    chat_backend: Literal["offline", "openai"] = "offline"
+    model: str = "gpt-4o-mini"
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TASTEBUD_OPENAI_BASE_URL", "OPENAI_BASE_URL", "openai_base_url"),
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TASTEBUD_OPENAI_API_KEY", "OPENAI_API_KEY", "openai_api_key"),
+    )
+    request_timeout: float = 60.0
+    max_retries: int = 3
+
+    embedder: Literal["minilm", "openai"] = "minilm"
+    openai_embedding_model: str = "text-embedding-3-small"
+
+    chroma_url: str | None = None
+    """`http://host:port` uses a Chroma server; unset means an embedded store in the data dir."""
+
+    catalog: str = "demo"
+    """Name of the active catalog. `demo` is the bundled one, ingested on first start."""
+
+    rewards: dict[str, float] = Field(default_factory=dict)
+    """Overrides for the reward table (signal name -> reward); see tools.rewards."""
+
+    diversity: float = 0.3
+    """MMR trade-off: 0 ranks purely by score, 1 purely by novelty against the list so far."""
+
+    history_messages: int = 24
+    """How many recent messages a turn's prompt keeps; older ones are trimmed."""
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _expand(cls, v: object) -> object:
+        if isinstance(v, str):
+            return Path(v).expanduser()
+        return v
+
+    @field_validator("diversity")
+    @classmethod
+    def _diversity_range(cls, v: float) -> float:
+        if not 0.0 <= v <= 1.0:
+            raise ValueError(f"diversity must be between 0 and 1, got {v}")
+        return v
+
+    # Paths inside the data dir, in one place so the README's layout is true.
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "tastebud.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.data_dir / "conversations.sqlite3"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    def api_key_value(self) -> str | None:
+        return self.openai_api_key.get_secret_value() if self.openai_api_key else None
+
+    def redacted(self) -> dict[str, object]:
+        """A view safe for logs and `--json`: the key is never shown."""
+        data = self.model_dump(mode="json")
+        data["openai_api_key"] = "***" if self.openai_api_key else None
+        return data
