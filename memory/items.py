@@ -127,3 +127,20 @@ class Item(BaseModel):
     @classmethod
     def from_json(cls, raw: str) -> Item:
         return cls.model_validate(json.loads(raw))
+
+
+class Interaction(BaseModel):
+    """One user-item event from an imported log or the synthetic community.
+
+    `value` is on the source's own scale (a 0.5-5 star rating, or 1.0 for an
+    implicit "watched/liked"); retrieval treats value >= 4 (or implicit 1.0) as
+    positive. Chat feedback is not stored here: it goes to the feedback log.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str = Field(min_length=1)
+    item_id: str = Field(min_length=1)
+    value: float = 1.0
+    ts: float = 0.0
+    source: str = "import"
