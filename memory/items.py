@@ -54,6 +54,7 @@ class Item(BaseModel):
     id: str = Field(min_length=1)
     title: str = Field(min_length=1)
     year: int | None = None
+    aka: tuple[str, ...] = ()
     genres: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     directors: tuple[str, ...] = ()

@@ -51,11 +51,15 @@ class Settings(BaseSettings):
     model: str = "gpt-4o-mini"
     openai_base_url: str | None = Field(
         default=None,
-        validation_alias=AliasChoices("TASTEBUD_OPENAI_BASE_URL", "OPENAI_BASE_URL", "openai_base_url"),
+        validation_alias=AliasChoices(
+            "TASTEBUD_OPENAI_BASE_URL", "OPENAI_BASE_URL", "openai_base_url"
+        ),
     )
     openai_api_key: SecretStr | None = Field(
         default=None,
-        validation_alias=AliasChoices("TASTEBUD_OPENAI_API_KEY", "OPENAI_API_KEY", "openai_api_key"),
+        validation_alias=AliasChoices(
+            "TASTEBUD_OPENAI_API_KEY", "OPENAI_API_KEY", "openai_api_key"
+        ),
     )
     request_timeout: float = 60.0
     max_retries: int = 3

@@ -1,0 +1,231 @@
+"""The catalog in Chroma: item content vectors, collaborative factors, and the items themselves.
+
+A catalog is a pair of Chroma collections named in the SQLite `catalogs`
+table: `<name>-content-<version>` (one MiniLM/OpenAI vector per item, with the
+item's JSON as metadata) and `<name>-cf-<version>` (one latent-factor vector per
+item). Ingest and training write a *new* version and then flip the pointer in one
+SQLite transaction, so a reader always sees a whole catalog and a killed ingest
+leaves the previous one in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlparse
+
+import numpy as np
+
+from memory.items import Item
+from memory.settings import Settings
+from memory.store import CatalogRecord, Store
+
+try:  # chromadb is a hard dependency; the import is here so its cost is paid once.
+    import chromadb
+    from chromadb.api import ClientAPI
+    from chromadb.config import Settings as ChromaSettings
+except ImportError as exc:  # pragma: no cover - broken install
+    raise RuntimeError("chromadb is not installed; run `make run` to set up the venv") from exc
+
+
+class CatalogError(RuntimeError):
+    """A catalog problem a person can act on (missing catalog, unreachable server)."""
+
+
+def open_chroma(settings: Settings) -> ClientAPI:
+    """The embedded store in the data dir, or a server when TASTEBUD_CHROMA_URL is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise CatalogError(
+                f"TASTEBUD_CHROMA_URL={settings.chroma_url!r} is not an http(s)://host:port URL"
+            )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # chromadb raises bare ValueError/ConnectionError variants
+            raise CatalogError(
+                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}."
+                " Start it with `chroma run --host 127.0.0.1 --port 8000` or unset TASTEBUD_CHROMA_URL"
+            ) from exc
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+def collection_name(catalog: str, kind: str, version: int) -> str:
+    return f"{catalog}-{kind}-{version:06d}"
+
+
+def next_version(client: ClientAPI, catalog: str, kind: str) -> int:
+    prefix = f"{catalog}-{kind}-"
+    versions = [
+        int(c.name[len(prefix) :])
+        for c in client.list_collections()
+        if c.name.startswith(prefix) and c.name[len(prefix) :].isdigit()
+    ]
+    return max(versions, default=0) + 1
+
+
+def hits(result: dict, n: int) -> list[tuple[str, float]]:
+    """Chroma query result -> [(id, cosine similarity)]."""
+    ids = result["ids"][0] if result["ids"] else []
+    dists = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
+    return [(i, 1.0 - float(d)) for i, d in zip(ids[:n], dists[:n], strict=False)]
+
+
+class Catalog:
+    """Read access to the active version of one catalog.
+
+    Items are loaded once into memory (a 36k-film catalog is a few MB of
+    metadata): title matching, filters and explanations need all of them,
+    and Chroma is then asked only for nearest neighbours.
+    """
+
+    def __init__(self, client: ClientAPI, store: Store, name: str) -> None:
+        self.client = client
+        self.store = store
+        self.name = name
+        self._record: CatalogRecord | None = None
+        self._items: dict[str, Item] | None = None
+        self._content = None
+        self._cf = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the pointer; call after ingest or training in the same process."""
+        self._record = self.store.catalog_record(self.name)
+        self._items = None
+        self._content = None
+        self._cf = None
+
+    @property
+    def record(self) -> CatalogRecord | None:
+        return self._record
+
+    @property
+    def exists(self) -> bool:
+        return self._record is not None
+
+    @property
+    def has_cf(self) -> bool:
+        return self._record is not None and self._record.cf_collection is not None
+
+    def _content_collection(self):  # type: ignore[no-untyped-def]
+        if self._record is None:
+            raise CatalogError(
+                f"catalog {self.name!r} is empty: ingest one with `tastebud ingest PATH`"
+            )
+        if self._content is None:
+            self._content = self.client.get_collection(self._record.content_collection)
+        return self._content
+
+    def _cf_collection(self):  # type: ignore[no-untyped-def]
+        if self._record is None or self._record.cf_collection is None:
+            return None
+        if self._cf is None:
+            self._cf = self.client.get_collection(self._record.cf_collection)
+        return self._cf
+
+    # items ----------------------------------------------------------------
+    @property
+    def items(self) -> dict[str, Item]:
+        if self._items is None:
+            self._items = {}
+            if self._record is not None:
+                got = self._content_collection().get(include=["metadatas"])
+                for meta in got["metadatas"] or []:
+                    item = Item.from_json(str(meta["json"]))
+                    self._items[item.id] = item
+        return self._items
+
+    def get(self, item_id: str) -> Item | None:
+        return self.items.get(item_id)
+
+    def __len__(self) -> int:
+        return self._record.items if self._record else 0
+
+    # vectors --------------------------------------------------------------
+    def content_query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        if self._record is None or n <= 0:
+            return []
+        col = self._content_collection()
+        res = col.query(query_embeddings=[vector.astype(np.float32)], n_results=min(n, len(self)),
+                        include=["distances"])  # fmt: skip
+        return hits(res, n)  # type: ignore[arg-type]
+
+    def cf_query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        col = self._cf_collection()
+        if col is None or n <= 0:
+            return []
+        res = col.query(query_embeddings=[vector.astype(np.float32)], n_results=min(n, col.count()),
+                        include=["distances"])  # fmt: skip
+        return hits(res, n)  # type: ignore[arg-type]
+
+    def content_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids or self._record is None:
+            return {}
+        got = self._content_collection().get(ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}  # type: ignore[arg-type]
+
+    def cf_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        col = self._cf_collection()
+        if col is None or not ids:
+            return {}
+        got = col.get(ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}  # type: ignore[arg-type]
+
+    def all_cf_vectors(self) -> tuple[list[str], np.ndarray]:
+        col = self._cf_collection()
+        if col is None:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        got = col.get(include=["embeddings"])
+        return list(got["ids"]), np.asarray(got["embeddings"], dtype=np.float32)
+
+    # writes ------------------------------------------------------------------
+    def write_cf_factors(self, ids: Sequence[str], factors: np.ndarray) -> str:
+        """Store new item factors as a new collection version and flip the pointer to it."""
+        if self._record is None:
+            raise CatalogError(f"catalog {self.name!r} is empty: ingest it before training")
+        version = next_version(self.client, self.name, "cf")
+        name = collection_name(self.name, "cf", version)
+        col = self.client.create_collection(
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+        add_in_batches(col, list(ids), factors.astype(np.float32), None, None,
+                       self.client.get_max_batch_size())  # fmt: skip
+        old = self._record.cf_collection
+        rec = CatalogRecord(**{**self._record.__dict__, "cf_collection": name,
+                               "updated": time.time()})  # fmt: skip
+        with self.store.transaction() as conn:
+            Store.put_catalog_record(conn, rec)
+        if old:
+            drop_quietly(self.client, old)
+        self.refresh()
+        return name
+
+
+def add_in_batches(
+    col, ids: list[str], vectors: np.ndarray, metadatas: list[dict] | None,  # type: ignore[no-untyped-def]
+    documents: list[str] | None, batch: int, progress: Iterable[None] | None = None,
+) -> None:  # fmt: skip
+    """Chroma caps one add() at get_max_batch_size() rows."""
+    for start in range(0, len(ids), batch):
+        end = start + batch
+        col.add(
+            ids=ids[start:end],
+            embeddings=vectors[start:end],
+            metadatas=metadatas[start:end] if metadatas is not None else None,  # type: ignore[arg-type]
+            documents=documents[start:end] if documents is not None else None,
+        )
+
+
+def drop_quietly(client: ClientAPI, name: str) -> None:
+    """Old versions are garbage; failing to drop one must not fail the flip that replaced it."""
+    with contextlib.suppress(Exception):  # cleanup only; the pointer already moved on
+        client.delete_collection(name)

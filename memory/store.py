@@ -1,0 +1,311 @@
+"""The SQLite store: everything about users that must survive a restart.
+
+One database file in the data dir, WAL mode and a busy timeout so that the TUI,
+a `tastebud feedback` in another shell and a benchmark can write at once. Every
+write goes through `transaction()`, which takes the write lock up front
+(BEGIN IMMEDIATE): read-modify-write sequences such as a weight update can then
+never interleave with another process's.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from memory.items import Interaction
+from memory.migrations import migrate
+
+
+@dataclass(frozen=True)
+class CatalogRecord:
+    """Which Chroma collections hold a catalog now; flipped atomically by ingest and training."""
+
+    name: str
+    content_collection: str
+    cf_collection: str | None
+    embedder: str
+    items: int
+    source: str
+    updated: float
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    id: int
+    user_id: str
+    catalog: str
+    item_id: str | None
+    signal: str
+    reward: float
+    value: float | None
+    text: str | None
+    detail: dict[str, Any]
+    ts: float
+    state_before: dict[str, Any]
+    state_after: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    id: int
+    user_id: str
+    kind: str
+    payload: dict[str, Any]
+    text: str | None
+    ts: float
+    active: bool
+
+
+class Store:
+    """Thread-safe handle on the database: one connection per thread."""
+
+    def __init__(self, path: Path, busy_timeout_ms: int = 30_000) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._busy_ms = busy_timeout_ms
+        self._local = threading.local()
+        migrate(self._conn())
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_ms / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding the database's write lock from its first statement."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._conn().execute(sql, tuple(params)).fetchall()
+
+    # users ---------------------------------------------------------------
+    def ensure_user(self, user_id: str, conn: sqlite3.Connection | None = None) -> None:
+        sql = "INSERT OR IGNORE INTO users (id, created) VALUES (?, ?)"
+        if conn is not None:
+            conn.execute(sql, (user_id, time.time()))
+            return
+        with self.transaction() as c:
+            c.execute(sql, (user_id, time.time()))
+
+    def users(self) -> list[str]:
+        return [r[0] for r in self.query("SELECT id FROM users ORDER BY id")]
+
+    # interactions --------------------------------------------------------
+    @staticmethod
+    def replace_interactions(
+        conn: sqlite3.Connection, catalog: str, source: str, rows: Iterable[Interaction]
+    ) -> int:
+        """Swap one source's interactions for a new set, inside the caller's transaction."""
+        conn.execute("DELETE FROM interactions WHERE catalog = ? AND source = ?", (catalog, source))
+        cur = conn.executemany(
+            "INSERT INTO interactions (catalog, user_id, item_id, value, ts, source)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            ((catalog, r.user_id, r.item_id, r.value, r.ts, source) for r in rows),
+        )
+        return cur.rowcount
+
+    def interactions(self, catalog: str, user_id: str | None = None) -> list[Interaction]:
+        sql = "SELECT user_id, item_id, value, ts, source FROM interactions WHERE catalog = ?"
+        params: list[Any] = [catalog]
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params.append(user_id)
+        return [
+            Interaction(user_id=u, item_id=i, value=v, ts=t, source=s)
+            for u, i, v, t, s in self.query(sql + " ORDER BY id", params)
+        ]
+
+    def count_interactions(self, catalog: str) -> int:
+        return int(
+            self.query("SELECT COUNT(*) FROM interactions WHERE catalog = ?", [catalog])[0][0]
+        )
+
+    def count_interaction_users(self, catalog: str) -> int:
+        sql = "SELECT COUNT(DISTINCT user_id) FROM interactions WHERE catalog = ?"
+        return int(self.query(sql, [catalog])[0][0])
+
+    # catalogs ------------------------------------------------------------
+    def catalog_record(self, name: str) -> CatalogRecord | None:
+        rows = self.query(
+            "SELECT name, content_collection, cf_collection, embedder, items, source, updated"
+            " FROM catalogs WHERE name = ?",
+            [name],
+        )
+        return CatalogRecord(*rows[0]) if rows else None
+
+    def catalog_records(self) -> list[CatalogRecord]:
+        rows = self.query(
+            "SELECT name, content_collection, cf_collection, embedder, items, source, updated"
+            " FROM catalogs ORDER BY name"
+        )
+        return [CatalogRecord(*r) for r in rows]
+
+    @staticmethod
+    def put_catalog_record(conn: sqlite3.Connection, rec: CatalogRecord) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO catalogs"
+            " (name, content_collection, cf_collection, embedder, items, source, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (rec.name, rec.content_collection, rec.cf_collection, rec.embedder, rec.items,
+             rec.source, rec.updated),
+        )  # fmt: skip
+
+    # feedback log and per-user state --------------------------------------
+    def user_state(self, user_id: str) -> tuple[dict[str, Any] | None, int]:
+        rows = self.query("SELECT state, n_events FROM user_state WHERE user_id = ?", [user_id])
+        return (json.loads(rows[0][0]), int(rows[0][1])) if rows else (None, 0)
+
+    def update_user_state(
+        self,
+        user_id: str,
+        change: Callable[[dict[str, Any] | None], tuple[dict[str, Any], dict[str, Any] | None]],
+    ) -> tuple[dict[str, Any], int | None]:
+        """Read-modify-write a user's state atomically, appending the event it produced.
+
+        `change(old_state)` returns `(new_state, event)`. `event` is a dict with
+        the feedback_events columns (catalog, item_id, signal, reward, value,
+        text, detail) or None for a change that is not a feedback event (a reset).
+        The log row, with the state before and after, and the new state commit
+        together or not at all, so replaying the log always gives the stored state.
+        """
+        with self.transaction() as conn:
+            self.ensure_user(user_id, conn)
+            row = conn.execute(
+                "SELECT state FROM user_state WHERE user_id = ?", (user_id,)
+            ).fetchone()
+            before = json.loads(row[0]) if row else None
+            after, event = change(before)
+            event_id: int | None = None
+            if event is not None:
+                cur = conn.execute(
+                    "INSERT INTO feedback_events (user_id, catalog, item_id, signal, reward, value,"
+                    " text, detail, ts, state_before, state_after)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (user_id, event.get("catalog", ""), event.get("item_id"), event["signal"],
+                     float(event.get("reward", 0.0)), event.get("value"), event.get("text"),
+                     json.dumps(event.get("detail", {})), event.get("ts", time.time()),
+                     json.dumps(before or {}), json.dumps(after)),
+                )  # fmt: skip
+                event_id = cur.lastrowid
+            conn.execute(
+                "INSERT INTO user_state (user_id, state, n_events, updated) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(user_id) DO UPDATE SET state = excluded.state,"
+                " n_events = user_state.n_events + ?, updated = excluded.updated",
+                (user_id, json.dumps(after), 1 if event else 0, time.time(), 1 if event else 0),
+            )
+        return after, event_id
+
+    def put_user_state(self, user_id: str, state: dict[str, Any], n_events: int) -> None:
+        with self.transaction() as conn:
+            self.ensure_user(user_id, conn)
+            conn.execute(
+                "INSERT OR REPLACE INTO user_state (user_id, state, n_events, updated)"
+                " VALUES (?, ?, ?, ?)",
+                (user_id, json.dumps(state), n_events, time.time()),
+            )
+
+    def feedback_events(self, user_id: str, catalog: str | None = None) -> list[FeedbackRow]:
+        sql = (
+            "SELECT id, user_id, catalog, item_id, signal, reward, value, text, detail, ts,"
+            " state_before, state_after FROM feedback_events WHERE user_id = ?"
+        )
+        params: list[Any] = [user_id]
+        if catalog is not None:
+            sql += " AND catalog = ?"
+            params.append(catalog)
+        return [
+            FeedbackRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), r[9],
+                        json.loads(r[10]), json.loads(r[11]))
+            for r in self.query(sql + " ORDER BY id", params)
+        ]  # fmt: skip
+
+    # shown lists (what "the second one" refers to) --------------------------
+    def record_shown(
+        self, user_id: str, thread_id: str, catalog: str, item_ids: list[str], query: str | None
+    ) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO shown_lists (user_id, thread_id, catalog, item_ids, query, ts)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (user_id, thread_id, catalog, json.dumps(item_ids), query, time.time()),
+            )
+
+    def shown_lists(self, user_id: str, thread_id: str, limit: int = 50) -> list[list[str]]:
+        """The lists shown in a conversation, newest first."""
+        rows = self.query(
+            "SELECT item_ids FROM shown_lists WHERE user_id = ? AND thread_id = ?"
+            " ORDER BY id DESC LIMIT ?",
+            [user_id, thread_id, limit],
+        )
+        return [json.loads(r[0]) for r in rows]
+
+    # preference rules ("less horror", "only after 2000") --------------------
+    def add_preference(
+        self, user_id: str, kind: str, payload: dict[str, Any], text: str | None
+    ) -> int:
+        with self.transaction() as conn:
+            self.ensure_user(user_id, conn)
+            cur = conn.execute(
+                "INSERT INTO preferences (user_id, kind, payload, text, ts, active)"
+                " VALUES (?, ?, ?, ?, ?, 1)",
+                (user_id, kind, json.dumps(payload), text, time.time()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def preferences(self, user_id: str, active_only: bool = True) -> list[PreferenceRow]:
+        sql = (
+            "SELECT id, user_id, kind, payload, text, ts, active FROM preferences WHERE user_id = ?"
+        )
+        if active_only:
+            sql += " AND active = 1"
+        return [
+            PreferenceRow(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], bool(r[6]))
+            for r in self.query(sql + " ORDER BY id", [user_id])
+        ]
+
+    def undo_preference(self, user_id: str) -> PreferenceRow | None:
+        """Deactivate the newest active rule; returns it, or None when there is none."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT id, user_id, kind, payload, text, ts, active FROM preferences"
+                " WHERE user_id = ? AND active = 1 ORDER BY id DESC LIMIT 1",
+                (user_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute("UPDATE preferences SET active = 0 WHERE id = ?", (row[0],))
+        return PreferenceRow(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], False)
+
+    def reset_preferences(self, user_id: str) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE preferences SET active = 0 WHERE user_id = ? AND active = 1", (user_id,)
+            )
+            return cur.rowcount
