@@ -1,0 +1,81 @@
+"""Opening the stores from the settings, and the first-start demo catalog.
+
+The CLI calls `open_memory` once and hands the result down; nothing else builds
+a Chroma client, a Store or an embedder.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from memory.catalog import Catalog, open_chroma
+from memory.embedder import Embedder, build_embedder
+from memory.ingest.pipeline import IngestReport, Progress, ingest
+from memory.ingest.readers import Parsed
+from memory.items import Item
+from memory.settings import Settings
+from memory.store import Store
+
+DEMO_CATALOG = "demo"
+DEMO_FILES = ("films_a.jsonl", "films_b.jsonl")
+
+
+@dataclass
+class Memory:
+    settings: Settings
+    store: Store
+    client: Any
+    embedder: Embedder
+    catalog: Catalog
+
+    def switch_catalog(self, name: str) -> Catalog:
+        self.catalog = Catalog(self.client, self.store, name)
+        return self.catalog
+
+
+def open_memory(settings: Settings, embedder: Embedder | None = None) -> Memory:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.db_path)
+    client = open_chroma(settings)
+    return Memory(
+        settings=settings,
+        store=store,
+        client=client,
+        embedder=embedder or build_embedder(settings),
+        catalog=Catalog(client, store, settings.catalog),
+    )
+
+
+def demo_items() -> list[Item]:
+    """The bundled catalog: facts plus synopses and mood words written by the project."""
+    items: list[Item] = []
+    base = resources.files("memory") / "demo"
+    for name in DEMO_FILES:
+        for line in (base / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                items.append(Item.model_validate(json.loads(line)))
+    return items
+
+
+def demo_parsed(seed: int = 7) -> Parsed:
+    from memory.community import generate_community
+
+    items = demo_items()
+    parsed = Parsed(source="demo")
+    parsed.items = items
+    parsed.item_lines = {i.id: n for n, i in enumerate(items, start=1)}
+    parsed.interactions = generate_community(items, seed=seed)
+    return parsed
+
+
+def ensure_demo(memory: Memory, progress: Progress | None = None) -> IngestReport | None:
+    """Ingest the demo catalog on first start; a no-op once it is there."""
+    if memory.catalog.name != DEMO_CATALOG or memory.catalog.exists:
+        return None
+    report = ingest(demo_parsed(), catalog=DEMO_CATALOG, client=memory.client,
+                    store=memory.store, embedder=memory.embedder, progress=progress)  # fmt: skip
+    memory.catalog.refresh()
+    return report
