@@ -21,6 +21,7 @@ from memory.store import Store
 
 DEMO_CATALOG = "demo"
 DEMO_FILES = ("films_a.jsonl", "films_b.jsonl")
+ACTIVE_CATALOG_KEY = "active_catalog"
 
 
 @dataclass
@@ -31,8 +32,11 @@ class Memory:
     embedder: Embedder
     catalog: Catalog
 
-    def switch_catalog(self, name: str) -> Catalog:
+    def switch_catalog(self, name: str, *, remember: bool = True) -> Catalog:
+        """Use another catalog; `remember` makes it the default for later runs too."""
         self.catalog = Catalog(self.client, self.store, name)
+        if remember:
+            self.store.set_meta(ACTIVE_CATALOG_KEY, name)
         return self.catalog
 
 
@@ -45,8 +49,12 @@ def open_memory(settings: Settings, embedder: Embedder | None = None) -> Memory:
         store=store,
         client=client,
         embedder=embedder or build_embedder(settings),
-        catalog=Catalog(client, store, settings.catalog),
+        catalog=Catalog(client, store, active_catalog_name(settings, store)),
     )
+
+
+def active_catalog_name(settings: Settings, store: Store) -> str:
+    return settings.catalog or store.get_meta(ACTIVE_CATALOG_KEY) or DEMO_CATALOG
 
 
 def demo_items() -> list[Item]:

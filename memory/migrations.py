@@ -119,11 +119,16 @@ def m004_shown_lists(db: sqlite3.Connection) -> None:
     )
 
 
+def m005_meta(db: sqlite3.Connection) -> None:
+    _script(db, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_feedback_and_state,
     m003_preferences,
     m004_shown_lists,
+    m005_meta,
 ]
 
 

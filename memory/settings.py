@@ -70,8 +70,8 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     """`http://host:port` uses a Chroma server; unset means an embedded store in the data dir."""
 
-    catalog: str = "demo"
-    """Name of the active catalog. `demo` is the bundled one, ingested on first start."""
+    catalog: str | None = None
+    """Catalog to use. Unset: the one last ingested or chosen (the bundled `demo` at first)."""
 
     rewards: dict[str, float] = Field(default_factory=dict)
     """Overrides for the reward table (signal name -> reward); see tools.rewards."""

@@ -105,6 +105,15 @@ class Store:
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         return self._conn().execute(sql, tuple(params)).fetchall()
 
+    # small settings that belong to the data dir, not to a run -------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key = ?", [key])
+        return str(rows[0][0]) if rows else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     # users ---------------------------------------------------------------
     def ensure_user(self, user_id: str, conn: sqlite3.Connection | None = None) -> None:
         sql = "INSERT OR IGNORE INTO users (id, created) VALUES (?, ?)"

@@ -172,6 +172,6 @@ def _drop_strays(client, catalog: str, current: CatalogRecord | None) -> None:  
     keep = {current.content_collection, current.cf_collection} if current else set()
     for col in client.list_collections():
         name = col.name
-        if name.startswith(f"{catalog}-content-") or name.startswith(f"{catalog}-cf-"):
-            if name not in keep:
-                drop_quietly(client, name)
+        ours = name.startswith((f"{catalog}-content-", f"{catalog}-cf-"))
+        if ours and name not in keep:
+            drop_quietly(client, name)

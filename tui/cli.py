@@ -1,0 +1,133 @@
+"""The `tastebud` command: parses arguments, builds Settings once, runs one subcommand.
+
+Subcommand bodies live in `tui/cli_*.py`; they are imported only when chosen so
+that `tastebud --help` and the TUI start fast. Typed errors from the layers below
+are turned into one clear line on stderr and exit code 2 here, at the edge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError
+
+from memory.settings import Settings
+
+SIGNALS = ("like", "love", "dislike", "seen", "rate")
+
+
+def _global_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user", help="whose taste to use and change (default: your login)")
+    p.add_argument("--data-dir", help="where Tastebud keeps its data (default: XDG data home)")
+    p.add_argument("--catalog", help="which ingested catalog to use (default: demo)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tastebud",
+        description="A conversational movie recommender that learns from your feedback as you "
+        "chat. With no subcommand it opens the chat on the bundled demo catalog.",
+    )
+    _global_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _global_options(p)
+        return p
+
+    chat = add("chat", "open the chat (the Textual UI; --plain for a line-by-line loop)")
+    chat.add_argument("--resume", action="store_true", help="continue the last conversation")
+    chat.add_argument("--plain", action="store_true", help="a plain terminal loop, no full-screen UI")
+    ask = add("ask", "run one chat turn and print the reply")
+    ask.add_argument("text")
+    ask.add_argument("--json", action="store_true", help="print reply, tool calls and items as JSON")
+    ask.add_argument("--new", action="store_true", help="start a fresh conversation first")
+
+    ing = add("ingest", "add or update a catalog from a file or folder")
+    ing.add_argument("path")
+    ing.add_argument("--format", choices=("jsonl", "csv", "movielens", "redial"))
+    ing.add_argument("--interactions", help="a user,item,value[,timestamp] CSV to load too")
+    ing.add_argument("--skip-invalid", action="store_true", help="ingest the valid rows, report the rest")
+    ing.add_argument("--no-train", action="store_true", help="do not retrain the collaborative model")
+    cat = add("catalog", "inspect catalogs")
+    cat.add_argument("action", choices=("stats", "list"))
+    cat.add_argument("--json", action="store_true")
+    add("train", "train the collaborative model of the active catalog")
+
+    rec = add("recommend", "recommend films for the user")
+    rec.add_argument("--query", help="what you are in the mood for, in words")
+    rec.add_argument("--k", type=int, default=10, help="how many (1-100)")
+    rec.add_argument("--json", action="store_true")
+    for name, text in (("explain", "why a film is recommended, with the numbers"),
+                       ("similar", "films like a given one")):  # fmt: skip
+        p = add(name, text)
+        p.add_argument("title")
+        p.add_argument("--json", action="store_true")
+        if name == "similar":
+            p.add_argument("--k", type=int, default=10)
+    fb = add("feedback", "record feedback on a film: like, dislike, seen or rate N")
+    fb.add_argument("title")
+    fb.add_argument("signal", choices=SIGNALS)
+    fb.add_argument("rating", nargs="?", type=float, help="1-5, with `rate`")
+    prefs = add("prefs", "show, undo, reset or rebuild the user's preferences and weights")
+    prefs.add_argument("action", choices=("show", "undo", "reset", "rebuild"))
+    prefs.add_argument("--json", action="store_true")
+
+    ev = add("eval", "run a benchmark: movielens, adapt, redial or nlu")
+    ev.add_argument("suite", choices=("movielens", "adapt", "redial", "nlu"))
+    ev.add_argument("--data", help="the dataset folder (ml-latest-small or redial)")
+    ev.add_argument("--turns", help="redial: a turns JSONL to use instead of the default")
+    ev.add_argument("--dialogues", help="redial: a dialogues JSONL to use instead of the default")
+    ev.add_argument("--json", action="store_true")
+    return parser
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    for field, attr in (("user", "user"), ("data_dir", "data_dir"), ("catalog", "catalog")):
+        value = getattr(args, attr, None)
+        if value:
+            overrides[field] = value
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace, Settings], int]:
+    if command in ("chat", "ask"):
+        from tui import cli_chat as mod
+    elif command in ("ingest", "catalog", "train"):
+        from tui import cli_catalog as mod  # type: ignore[no-redef]
+    elif command in ("recommend", "explain", "similar", "feedback", "prefs"):
+        from tui import cli_recs as mod  # type: ignore[no-redef]
+    else:
+        from tui import cli_eval as mod  # type: ignore[no-redef]
+    return getattr(mod, f"cmd_{command}")  # type: ignore[no-any-return]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "chat"
+    if args.command is None:
+        args.resume, args.plain = False, False
+    try:
+        settings = load_settings(args)
+        return _handler(command)(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        print(f"tastebud: bad setting {where}: {first['msg']}", file=sys.stderr)
+        return 2
+    except (ValueError, RuntimeError, LookupError, OSError) as exc:
+        # Typed errors from below (IngestError, CatalogError, EmbedderError, ...) carry
+        # messages written for people; they never contain the API key.
+        print(f"tastebud: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
