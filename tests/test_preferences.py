@@ -119,18 +119,17 @@ def _horror_share(engine, profile) -> float:  # type: ignore[no-untyped-def]
 
 @pytest.mark.skipif(importlib.util.find_spec("tools.engine") is None, reason="no tools.engine yet")
 def test_less_horror_drops_and_no_horror_removes_it(settings: Settings) -> None:
-    from tools.engine import Engine
-
     from memory.bootstrap import open_memory
     from memory.ingest.pipeline import ingest
     from memory.ingest.readers import Parsed
+    from tools import engine as engine_module
 
     memory = open_memory(settings, embedder=WordHashEmbedder())
     parsed = Parsed(source="test", items=small_catalog())
     ingest(parsed, catalog=settings.catalog, client=memory.client, store=memory.store,
            embedder=memory.embedder)  # fmt: skip
     memory.catalog.refresh()
-    engine = Engine(memory)
+    engine = engine_module.Engine(memory)
     store = memory.store
     # a user who has liked horror, so horror fills the list before any rule
     svc = FeedbackService(store, settings.catalog, RewardTable(), Learner(), engine.score_item)
