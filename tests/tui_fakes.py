@@ -1,0 +1,177 @@
+"""Small stand-ins for ChatService and the Tastebud facade, with exactly their TUI-facing API.
+
+They make the TUI's snapshot tests independent of ranking and learning (which
+other issues tune), and let tests hold a turn open (`gate`) or make it fail on
+cue ("fail" returns TurnResult.error, "crash" raises) without a model.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from memory.items import Item
+from tests.fakes import GENRE_WORLD, small_catalog
+from tools.profile import DEFAULT_WEIGHTS
+from tools.scoring import Adjustment, Breakdown, ComponentScore, Ranked
+
+REWARDS = {"like": 0.8, "love": 1.0, "dislike": -0.8, "seen": 0.1, "details": 0.3}
+
+
+@dataclass
+class FakeTurnResult:
+    reply: str
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    recommendations: list[Ranked] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class FakeFeedbackResult:
+    event_id: int | None
+    reward: float | None
+    weights_before: dict[str, float]
+    weights_after: dict[str, float]
+    message: str = ""
+
+
+@dataclass
+class FakeTasteView:
+    weights: dict[str, float]
+    weight_history: dict[str, list[float]] = field(default_factory=dict)
+    top_positive: list[tuple[str, float]] = field(default_factory=list)
+    top_negative: list[tuple[str, float]] = field(default_factory=list)
+    hard_rules: list[str] = field(default_factory=list)
+    n_events: int = 0
+
+
+@dataclass
+class FakeExplanation:
+    title: str
+    breakdown: Breakdown
+
+    def text(self) -> str:
+        parts = ", ".join(f"{c.name} {c.contribution:+.2f}" for c in self.breakdown.components)
+        return f"{self.title} scores {self.breakdown.total:.2f}: {parts}."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "breakdown": self.breakdown.to_dict()}
+
+
+class FakeTastebud:
+    """Deterministic ranking from item order and learned genre affinity; events in a list."""
+
+    catalog_name = "test"
+
+    def __init__(self, items: list[Item] | None = None) -> None:
+        self.items = {i.id: i for i in (items or small_catalog(4))}
+        self.weights = dict(DEFAULT_WEIGHTS)
+        self.history: list[dict[str, float]] = []
+        self.affinity: dict[str, float] = {}
+        self.rules: list[str] = ["never Western"]
+        self.events: list[tuple[str, str, str, float | None]] = []
+
+    def rank(self, item: Item, position: int) -> Ranked:
+        parts = {"collaborative": 0.9 - 0.1 * position, "content": 0.8 - 0.05 * position,
+                 "popularity": min(1.0, (item.popularity or 0) / 20)}  # fmt: skip
+        comps = [ComponentScore(n, round(v, 3), round(v, 3), self.weights[n],
+                                self.weights[n] * round(v, 3)) for n, v in parts.items()]  # fmt: skip
+        adjustments = [
+            Adjustment(f"genre:{g}", 0.2 * self.affinity[f"genre:{g}"], f"you like {g}")
+            for g in item.genres if self.affinity.get(f"genre:{g}", 0) > 0
+        ]  # fmt: skip
+        breakdown = Breakdown(comps, adjustments)
+        return Ranked(item, breakdown.total, breakdown)
+
+    def recommend(self, user_id: str, *, query: str | None = None, k: int = 4) -> list[Ranked]:
+        words = (query or "").lower()
+        wanted = [
+            g for g, ws in GENRE_WORLD.items() if g.lower() in words or any(w in words for w in ws)
+        ]
+        pool = [i for i in self.items.values() if not wanted or set(i.genres) & set(wanted)]
+        return [self.rank(item, n) for n, item in enumerate(pool[:k])]
+
+    def feedback(self, user_id: str, item_id: str, signal: str, *, value: float | None = None,
+                 text: str | None = None) -> FakeFeedbackResult:  # fmt: skip
+        item = self.items[item_id]
+        reward = (value - 3) / 2 if signal == "rate" and value is not None else REWARDS[signal]
+        before = dict(self.weights)
+        self.weights["collaborative"] = round(self.weights["collaborative"] + 0.04 * reward, 4)
+        self.weights["content"] = round(self.weights["content"] - 0.02 * reward, 4)
+        self.weights["popularity"] = round(
+            1 - self.weights["collaborative"] - self.weights["content"], 4
+        )
+        for g in item.genres:
+            key = f"genre:{g}"
+            self.affinity[key] = round(
+                max(-1.0, min(1.0, self.affinity.get(key, 0) + 0.3 * reward)), 3
+            )
+        self.history.append(dict(self.weights))
+        self.events.append((user_id, item_id, signal, value))
+        message = f"Noted: {signal} {item.label} (reward {reward:+.1f})."
+        return FakeFeedbackResult(len(self.events), reward, before, dict(self.weights), message)
+
+    def explain(self, user_id: str, item_id: str, *, thread_id: str = "default") -> FakeExplanation:
+        ranked = self.rank(self.items[item_id], 0)
+        return FakeExplanation(self.items[item_id].label, ranked.breakdown)
+
+    def details(self, user_id: str, item_id: str, *, thread_id: str = "default") -> Item:
+        self.feedback(user_id, item_id, "details")
+        return self.items[item_id]
+
+    def taste(self, user_id: str) -> FakeTasteView:
+        ordered = sorted(self.affinity.items(), key=lambda kv: kv[1])
+        history = {n: [h[n] for h in self.history[-30:]] for n in self.weights}
+        return FakeTasteView(
+            dict(self.weights), history,
+            top_positive=[kv for kv in reversed(ordered) if kv[1] > 0][:5],
+            top_negative=[kv for kv in ordered if kv[1] < 0][:5],
+            hard_rules=list(self.rules), n_events=len(self.events),
+        )  # fmt: skip
+
+    def undo_preference(self, user_id: str) -> str | None:
+        return self.rules.pop() if self.rules else None
+
+    def reset_preferences(self, user_id: str) -> int:
+        n, self.rules = len(self.rules), []
+        return n
+
+
+class FakeChatService:
+    """Answers from FakeTastebud, streaming its reply word by word through on_token."""
+
+    def __init__(self, service: FakeTastebud | None = None, *, user_id: str = "tester",
+                 backend_label: str = "offline") -> None:  # fmt: skip
+        self.service = service or FakeTastebud()
+        self.user_id = user_id
+        self.thread_id = "t1"
+        self.backend_label = backend_label
+        self.turns: list[str] = []
+        self.gate: threading.Event | None = None
+        """When set to an Event, each turn waits on it: the test decides when the model answers."""
+
+    def turn(self, text: str, *, on_token: Callable[[str], None] | None = None) -> FakeTurnResult:
+        self.turns.append(text)
+        if self.gate is not None:
+            self.gate.wait(10)
+        if "crash" in text:
+            raise RuntimeError("the model went away")
+        if "fail" in text:
+            return FakeTurnResult("", error="model error: rate limited")
+        recs = self.service.recommend(self.user_id, query=text)
+        reply = f"Here are **{len(recs)} picks** for *{text}*:\n\n" + "\n".join(
+            f"{n}. {r.item.label}" for n, r in enumerate(recs, start=1)
+        )
+        for word in reply.split(" "):
+            if on_token is not None:
+                on_token(word + " ")
+        calls = [{"name": "recommend", "args": {"query": text}}]
+        return FakeTurnResult(reply, calls, recs)
+
+    def new_thread(self) -> None:
+        self.thread_id = f"t{int(self.thread_id[1:]) + 1}"
+
+    def switch_user(self, user_id: str) -> None:
+        self.user_id = user_id

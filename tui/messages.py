@@ -1,0 +1,125 @@
+"""Messages that carry results from worker threads back to the event loop.
+
+Workers never touch widgets: they call the service, then post one of these. The
+`@on` handlers on the screens are the only code that changes what is shown, so
+every piece of UI state has exactly one writer, on one thread.
+
+Payloads are the service's own objects (TurnResult, FeedbackResult, TasteView,
+Explanation, Item), typed loosely here because the UI only reads them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+
+class TokenStreamed(Message):
+    """One streamed fragment of the assistant's reply, in order."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+
+class TurnCompleted(Message):
+    """A turn returned without error; `taste` is read after it, since chat can give feedback."""
+
+    def __init__(self, text: str, result: Any, taste: Any | None) -> None:
+        super().__init__()
+        self.text = text
+        self.result = result
+        self.taste = taste
+
+
+class TurnFailed(Message):
+    """A turn that returned an error or raised; `text` goes back into the input."""
+
+    def __init__(self, text: str, error: str, reply: str = "") -> None:
+        super().__init__()
+        self.text = text
+        self.error = error
+        self.reply = reply
+
+
+class FeedbackRecorded(Message):
+    """Posted only after the facade committed the event, so an acknowledged like survives a quit."""
+
+    def __init__(
+        self, item_id: str, title: str, signal: str, value: float | None, result: Any, taste: Any
+    ) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.title = title
+        self.signal = signal
+        self.value = value
+        self.result = result
+        self.taste = taste
+
+
+class ExplanationReady(Message):
+    """The facade's Explanation, with the card's Ranked as the fallback for the numbers."""
+
+    def __init__(self, ranked: Any, explanation: Any) -> None:
+        super().__init__()
+        self.ranked = ranked
+        self.explanation = explanation
+
+
+class DetailsReady(Message):
+    """An item's facts; `taste` is re-read because opening details counts as interest."""
+
+    def __init__(self, item: Any, taste: Any | None) -> None:
+        super().__init__()
+        self.item = item
+        self.taste = taste
+
+
+class TasteRefreshed(Message):
+    """A fresh TasteView, after startup, an undo, a reset or a user switch; `note` is shown."""
+
+    def __init__(self, taste: Any, note: str | None = None) -> None:
+        super().__init__()
+        self.taste = taste
+        self.note = note
+
+
+class SessionChanged(Message):
+    """The user or the catalog changed under the chat: header, cards and taste all redraw."""
+
+    def __init__(self, note: str, taste: Any) -> None:
+        super().__init__()
+        self.note = note
+        self.taste = taste
+
+
+class ActionFailed(Message):
+    """A key action or palette command that raised: a notification, never a crash."""
+
+    def __init__(self, what: str, error: str) -> None:
+        super().__init__()
+        self.what = what
+        self.error = error
+
+
+class StartupProgressed(Message):
+    """`total` 0 means the stage has no known length (an indeterminate bar)."""
+
+    def __init__(self, stage: str, done: int, total: int) -> None:
+        super().__init__()
+        self.stage = stage
+        self.done = done
+        self.total = total
+
+
+class StartupFinished(Message):
+    def __init__(self, error: str | None = None) -> None:
+        super().__init__()
+        self.error = error
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a notification: the type says what kind of failure, the text says which."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

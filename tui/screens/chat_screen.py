@@ -1,0 +1,294 @@
+"""The main screen: chat on the left, picks and taste on the right.
+
+Every call into the agent or the facade runs in a thread worker, and every
+worker ends by posting a message from tui.messages; the `@on` handlers here
+are the only code that changes widgets. Feedback workers are serialised by a
+lock so events are stored, and acknowledged, in the order the keys were pressed.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from tui.messages import (
+    ActionFailed,
+    DetailsReady,
+    ExplanationReady,
+    FeedbackRecorded,
+    SessionChanged,
+    TasteRefreshed,
+    TokenStreamed,
+    TurnCompleted,
+    TurnFailed,
+    describe_error,
+)
+from tui.screens.details_screen import DetailsScreen
+from tui.screens.explanation_screen import ExplanationScreen
+from tui.screens.rating_screen import RatingScreen
+from tui.widgets.cards_panel import CardsPanel
+from tui.widgets.chat_log import ChatLog, ChatMessage
+from tui.widgets.prompt_input import PromptInput
+from tui.widgets.taste_panel import TastePanel
+from tui.widgets.thinking_indicator import ThinkingIndicator
+
+if TYPE_CHECKING:
+    from agent.session import ChatService
+
+    from memory.settings import Settings
+
+FEEDBACK_SIGNALS = {"like", "dislike", "seen", "rate"}
+
+
+class ChatScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "app.help", "Help"),
+        Binding("tab", "app.focus_next", "Cards ⇄ chat"),
+    ]
+
+    def __init__(self, chat: ChatService, settings: Settings) -> None:
+        super().__init__(id="chat-screen")
+        self.chat = chat
+        self.settings = settings
+        self.busy = False
+        self._feedback_lock = threading.Lock()
+        self._pending_user: ChatMessage | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            with Vertical(id="conversation"):
+                yield ChatLog(id="chat-log")
+                yield ThinkingIndicator(id="thinking")
+                yield PromptInput(id="prompt")
+            with Vertical(id="sidebar"):
+                yield CardsPanel(id="cards")
+                yield TastePanel(id="taste")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_header()
+        self.action_focus_prompt()
+        self._load_taste()
+
+    def refresh_header(self) -> None:
+        self.title = "Tastebud"
+        catalog = self.chat.service.catalog_name
+        self.sub_title = f"user {self.chat.user_id} · catalog {catalog} · {self.chat.backend_label}"
+
+    def action_focus_prompt(self) -> None:
+        self.query_one(PromptInput).focus()
+
+    def post(self, message: Message) -> None:
+        """post_message from a worker, silent when the app has closed under the thread."""
+        with suppress(RuntimeError):
+            self.post_message(message)
+
+    # --- chat turns ---------------------------------------------------------
+    @on(PromptInput.Submitted)
+    def _send(self, event: PromptInput.Submitted) -> None:
+        if self.busy:
+            event.prompt.restore(event.text)
+            self.notify("Still thinking about the last message.", severity="warning")
+            return
+        log = self.query_one(ChatLog)
+        self._pending_user = log.add_user(event.text)
+        log.start_assistant()
+        self.busy = True
+        self.query_one(ThinkingIndicator).start()
+        self._run_turn(event.text)
+
+    @work(thread=True, exclusive=True, group="turn", exit_on_error=False)
+    def _run_turn(self, text: str) -> None:
+        def on_token(token: str) -> None:
+            self.post(TokenStreamed(token))
+
+        try:
+            result = self.chat.turn(text, on_token=on_token)
+        except Exception as exc:  # a model, network or tool failure: the UI stays up
+            self.post(TurnFailed(text, describe_error(exc)))
+            return
+        if result.error:
+            self.post(TurnFailed(text, result.error, result.reply))
+            return
+        self.post(TurnCompleted(text, result, self._taste_or_none()))
+
+    @on(TokenStreamed)
+    async def _stream_token(self, message: TokenStreamed) -> None:
+        await self.query_one(ChatLog).append_token(message.token)
+
+    @on(TurnCompleted)
+    async def _show_turn(self, message: TurnCompleted) -> None:
+        self._end_turn()
+        log = self.query_one(ChatLog)
+        await log.finish_assistant(message.result.reply)
+        log.add_tool_summary(message.result.tool_calls)
+        if message.result.recommendations:
+            await self.query_one(CardsPanel).show(message.result.recommendations)
+        if message.taste is not None:
+            self.query_one(TastePanel).show(message.taste)
+
+    @on(TurnFailed)
+    async def _show_failure(self, message: TurnFailed) -> None:
+        self._end_turn()
+        log = self.query_one(ChatLog)
+        await log.finish_assistant(message.reply, role="error")
+        if self._pending_user is not None and not message.reply:
+            await self._pending_user.remove()
+        self._pending_user = None
+        self.notify(message.error, title="That turn failed", severity="error", markup=False)
+        prompt = self.query_one(PromptInput)
+        if not prompt.text.strip():
+            prompt.restore(message.text)
+
+    def _end_turn(self) -> None:
+        self.busy = False
+        self.query_one(ThinkingIndicator).stop()
+
+    # --- card keys ----------------------------------------------------------
+    @on(CardsPanel.ActionRequested)
+    def _card_action(self, event: CardsPanel.ActionRequested) -> None:
+        item = event.ranked.item
+        if event.action == "rate":
+
+            def rated(stars: int | None) -> None:
+                if stars is not None:
+                    self._send_feedback(item, "rate", float(stars))
+
+            self.app.push_screen(RatingScreen(item.label), rated)
+        elif event.action in FEEDBACK_SIGNALS:
+            self._send_feedback(item, event.action)
+        elif event.action == "why":
+            self._explain(event.ranked)
+        elif event.action == "details":
+            self._details(item)
+
+    @work(thread=True, group="feedback", exit_on_error=False)
+    def _send_feedback(self, item: Any, signal: str, value: float | None = None) -> None:
+        try:
+            with self._feedback_lock:
+                svc, user = self.chat.service, self.chat.user_id
+                result = svc.feedback(user, item.id, signal, value=value)
+                taste = svc.taste(user)
+        except Exception as exc:
+            self.post(ActionFailed(f"Could not save your {signal}", describe_error(exc)))
+            return
+        self.post(FeedbackRecorded(item.id, item.label, signal, value, result, taste))
+
+    @on(FeedbackRecorded)
+    def _show_feedback(self, message: FeedbackRecorded) -> None:
+        self.query_one(TastePanel).show(message.taste, before=message.result.weights_before)
+        self.query_one(CardsPanel).mark(message.item_id, message.signal, message.value)
+        note = getattr(message.result, "message", "") or f"{message.signal}: {message.title}"
+        self.notify(note, timeout=3, markup=False)
+
+    @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
+    def _explain(self, ranked: Any) -> None:
+        try:
+            svc, chat = self.chat.service, self.chat
+            explanation = svc.explain(chat.user_id, ranked.item.id, thread_id=chat.thread_id)
+        except Exception as exc:
+            self.post(ActionFailed("Could not explain that pick", describe_error(exc)))
+            return
+        self.post(ExplanationReady(ranked, explanation))
+
+    @on(ExplanationReady)
+    def _show_explanation(self, message: ExplanationReady) -> None:
+        title = message.ranked.item.label
+        self.app.push_screen(ExplanationScreen(title, message.explanation, message.ranked))
+
+    @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
+    def _details(self, item: Any) -> None:
+        try:
+            svc, chat = self.chat.service, self.chat
+            full = svc.details(chat.user_id, item.id, thread_id=chat.thread_id)
+        except Exception as exc:
+            self.post(ActionFailed("Could not open the details", describe_error(exc)))
+            return
+        self.post(DetailsReady(full, self._taste_or_none()))
+
+    @on(DetailsReady)
+    def _show_details(self, message: DetailsReady) -> None:
+        if message.taste is not None:
+            self.query_one(TastePanel).show(message.taste)
+        self.app.push_screen(DetailsScreen(message.item))
+
+    # --- taste, preferences, users (the palette's commands land here) -------
+    def _taste_or_none(self) -> Any | None:
+        try:
+            return self.chat.service.taste(self.chat.user_id)
+        except Exception:
+            return None  # the panel keeps its last view; the turn itself succeeded
+
+    @work(thread=True, exclusive=True, group="taste", exit_on_error=False)
+    def _load_taste(self, note: str | None = None) -> None:
+        try:
+            taste = self.chat.service.taste(self.chat.user_id)
+        except Exception as exc:
+            self.post(ActionFailed("Could not read your taste", describe_error(exc)))
+            return
+        self.post(TasteRefreshed(taste, note))
+
+    @on(TasteRefreshed)
+    def _show_taste(self, message: TasteRefreshed) -> None:
+        self.query_one(TastePanel).show(message.taste)
+        if message.note:
+            self.notify(message.note, markup=False)
+
+    @work(thread=True, group="preferences", exit_on_error=False)
+    def change_preferences(self, what: str) -> None:
+        """`what` is "undo" or "reset"; runs under the feedback lock, like any write."""
+        svc, user = self.chat.service, self.chat.user_id
+        try:
+            with self._feedback_lock:
+                if what == "undo":
+                    undone = svc.undo_preference(user)
+                    note = f"Undid: {undone}" if undone else "No stated preference to undo."
+                else:
+                    note = f"Reset {svc.reset_preferences(user)} stated preference(s)."
+                taste = svc.taste(user)
+        except Exception as exc:
+            self.post(ActionFailed(f"Could not {what} preferences", describe_error(exc)))
+            return
+        self.post(TasteRefreshed(taste, note))
+
+    @work(thread=True, exclusive=True, group="session", exit_on_error=False)
+    def switch_session(self, *, user_id: str | None = None, catalog: str | None = None) -> None:
+        """Switch user or catalog; the palette refuses while a turn is running."""
+        try:
+            if user_id is not None:
+                self.chat.switch_user(user_id)
+                note = f"Now chatting as **{user_id}**."
+            else:
+                self.chat.switch_catalog(catalog)  # type: ignore[attr-defined]
+                note = f"Now recommending from the **{catalog}** catalog."
+            taste = self.chat.service.taste(self.chat.user_id)
+        except Exception as exc:
+            self.post(ActionFailed("Could not switch", describe_error(exc)))
+            return
+        self.post(SessionChanged(note, taste))
+
+    @on(SessionChanged)
+    async def _show_session(self, message: SessionChanged) -> None:
+        self.refresh_header()
+        await self.query_one(CardsPanel).show([])
+        self.query_one(TastePanel).show(message.taste)
+        self.query_one(ChatLog).add_note(f"*{message.note}*")
+
+    def new_conversation(self) -> None:
+        """A fresh thread: the agent forgets the talk, the learned taste stays."""
+        self.chat.new_thread()
+        self.query_one(ChatLog).add_note("*New conversation: earlier messages are forgotten.*")
+
+    @on(ActionFailed)
+    def _show_action_failure(self, message: ActionFailed) -> None:
+        self.notify(message.error, title=message.what, severity="error", markup=False)

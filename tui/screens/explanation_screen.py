@@ -1,0 +1,80 @@
+"""w: why this film, in words and in the numbers the score was summed from.
+
+The words are the facade's Explanation. The table is the score's Breakdown:
+each component's raw score, its [0, 1] value, the user's weight and the
+product, then every adjustment, then the total, which is exactly their sum.
+The explanation's own breakdown is preferred (it is computed now, after any
+feedback); the card's copy is the fallback.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def breakdown_dict(explanation: Any, ranked: Any | None) -> dict[str, Any] | None:
+    data = explanation.to_dict() if hasattr(explanation, "to_dict") else {}
+    found = data.get("breakdown") if isinstance(data, dict) else None
+    if isinstance(found, dict) and "components" in found:
+        return found
+    return ranked.breakdown.to_dict() if ranked is not None else None
+
+
+def numbers_table(breakdown: dict[str, Any]) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False, expand=True, header_style="bold")
+    table.add_column("part")
+    table.add_column("raw", justify="right")
+    table.add_column("value", justify="right")
+    table.add_column("× weight", justify="right")
+    table.add_column("= points", justify="right")
+    for c in breakdown.get("components", []):
+        if not c.get("available", True):
+            table.add_row(c["name"], "—", "—", f"{c['weight']:.2f}", "n/a", style="dim")
+            continue
+        table.add_row(
+            c["name"], f"{c['raw']:.3f}", f"{c['normalized']:.3f}",
+            f"{c['weight']:.2f}", f"{c['contribution']:+.3f}",
+        )  # fmt: skip
+    for a in breakdown.get("adjustments", []):
+        table.add_row(
+            Text(a["reason"] or a["name"], style="italic"), "", "", "", f"{a['value']:+.3f}"
+        )
+    table.add_row(
+        Text("score", style="bold"), "", "", "", Text(f"{breakdown['total']:.3f}", "bold")
+    )
+    return table
+
+
+class ExplanationScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,w,q", "dismiss", "Close"),
+    ]
+
+    def __init__(self, title: str, explanation: Any, ranked: Any | None = None) -> None:
+        super().__init__()
+        self.item_title = title
+        self.explanation = explanation
+        self.ranked = ranked
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="explanation-box", classes="modal-box"):
+            with VerticalScroll():
+                yield Static(self.explanation.text(), id="explanation-text", markup=False)
+                breakdown = breakdown_dict(self.explanation, self.ranked)
+                if breakdown is not None:
+                    yield Static(numbers_table(breakdown), id="explanation-numbers")
+                    notes = breakdown.get("notes") or []
+                    if notes:
+                        yield Static("note: " + "; ".join(notes), classes="modal-hint")
+            yield Static("esc closes", classes="modal-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#explanation-box").border_title = f"Why {self.item_title}"

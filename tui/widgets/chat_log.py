@@ -1,0 +1,99 @@
+"""The conversation: user and assistant messages, Markdown rendered, replies streamed.
+
+Streaming goes through Textual's MarkdownStream, which batches fragments that
+arrive faster than the widget can render them; the final reply then replaces the
+streamed text, so a backend that streams something different from what it
+returns (or does not stream at all) still ends with the true reply on screen.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+WELCOME = (
+    "Hi! Tell me what you feel like watching, for example "
+    "*something funny from the 80s* or *more like Alien*. "
+    "Press **tab** to reach the cards, **F1** for help."
+)
+
+W = TypeVar("W", bound=Widget)
+
+
+class ChatMessage(Markdown):
+    """One message; the role is a CSS class (`user`, `assistant`, `note`, `error`)."""
+
+    def __init__(self, text: str, role: str) -> None:
+        super().__init__(text, classes=role)
+        self.role = role
+        self.streamed = ""
+
+
+class ChatLog(VerticalScroll, can_focus=False):
+    """Scrolls to the newest message unless the user has scrolled up to read."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._pending: ChatMessage | None = None
+        self._stream: MarkdownStream | None = None
+
+    def on_mount(self) -> None:
+        self.anchor()
+        self.mount(ChatMessage(WELCOME, "note"))
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        return list(self.query(ChatMessage))
+
+    def add_user(self, text: str) -> ChatMessage:
+        return self._add(ChatMessage(text, "user"))
+
+    def add_note(self, text: str, role: str = "note") -> ChatMessage:
+        return self._add(ChatMessage(text, role))
+
+    def start_assistant(self) -> ChatMessage:
+        """An empty assistant message that streamed tokens will fill."""
+        self._pending = self._add(ChatMessage("", "assistant"))
+        self._stream = None
+        return self._pending
+
+    async def append_token(self, token: str) -> None:
+        if self._pending is None:
+            self.start_assistant()
+        assert self._pending is not None
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self._pending)
+        self._pending.streamed += token
+        await self._stream.write(token)
+
+    async def finish_assistant(self, reply: str, role: str = "assistant") -> None:
+        """Settle the pending message on the final text; drop it if there is nothing to say."""
+        message, self._pending = self._pending, None
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            await stream.stop()
+        if message is None:
+            if reply:
+                self._add(ChatMessage(reply, role))
+            return
+        if not reply:
+            await message.remove()
+            return
+        message.set_classes(role)
+        if reply != message.streamed or stream is None:
+            await message.update(reply)
+        self.scroll_end(animate=False)
+
+    def add_tool_summary(self, tool_calls: list[dict[str, object]]) -> None:
+        names = [str(call.get("name", "?")) for call in tool_calls]
+        if names:
+            self._add(Static("⚙ " + " · ".join(names), classes="tools", markup=False))
+
+    def _add(self, widget: W) -> W:
+        self.mount(widget)
+        self.scroll_end(animate=False)
+        return widget
