@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterable, Sequence
+from typing import Literal
 from urllib.parse import urlparse
 
 import numpy as np
@@ -138,10 +139,10 @@ class Catalog:
         if self._items is None:
             self._items = {}
             if self._record is not None:
-                got = self._content_collection().get(include=["metadatas"])
-                for meta in got["metadatas"] or []:
-                    item = Item.from_json(str(meta["json"]))
-                    self._items[item.id] = item
+                for got in paged_get(self._content_collection(), ["metadatas"]):
+                    for meta in got["metadatas"] or []:
+                        item = Item.from_json(str(meta["json"]))
+                        self._items[item.id] = item
         return self._items
 
     def get(self, item_id: str) -> Item | None:
@@ -181,23 +182,51 @@ class Catalog:
         return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}  # type: ignore[arg-type]
 
     def all_cf_vectors(self) -> tuple[list[str], np.ndarray]:
+        ids, vectors, _ = self.all_cf_rows(with_metadata=False)
+        return ids, vectors
+
+    def all_cf_rows(
+        self, with_metadata: bool = True
+    ) -> tuple[list[str], np.ndarray, list[dict]]:
+        """Every CF row: ids, factors and (optionally) the per-item metadata written with them."""
         col = self._cf_collection()
         if col is None:
+            return [], np.zeros((0, 0), dtype=np.float32), []
+        include = ["embeddings", "metadatas"] if with_metadata else ["embeddings"]
+        return _collect(col, include)
+
+    def all_content_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every content vector (paged: a single get() fails above ~32k rows)."""
+        if self._record is None:
             return [], np.zeros((0, 0), dtype=np.float32)
-        got = col.get(include=["embeddings"])
-        return list(got["ids"]), np.asarray(got["embeddings"], dtype=np.float32)
+        ids, vectors, _ = _collect(self._content_collection(), ["embeddings"])
+        return ids, vectors
+
+    @property
+    def cf_info(self) -> dict:
+        """The metadata the CF collection was created with (training settings), or {}."""
+        col = self._cf_collection()
+        return dict(col.metadata or {}) if col is not None else {}
 
     # writes ------------------------------------------------------------------
-    def write_cf_factors(self, ids: Sequence[str], factors: np.ndarray) -> str:
-        """Store new item factors as a new collection version and flip the pointer to it."""
+    def write_cf_factors(
+        self, ids: Sequence[str], factors: np.ndarray, *, metadatas: list[dict] | None = None,
+        space: Literal["cosine", "ip", "l2"] = "cosine", info: dict | None = None,
+    ) -> str:  # fmt: skip
+        """Store new item factors as a new collection version and flip the pointer to it.
+
+        `space="ip"` makes `cf_query` return inner products (1 - ip distance), which is
+        what a matrix-factorization score is; `info` becomes the collection's metadata.
+        """
         if self._record is None:
             raise CatalogError(f"catalog {self.name!r} is empty: ingest it before training")
         version = next_version(self.client, self.name, "cf")
         name = collection_name(self.name, "cf", version)
         col = self.client.create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        )
-        add_in_batches(col, list(ids), factors.astype(np.float32), None, None,
+            name, embedding_function=None, configuration={"hnsw": {"space": space}},
+            metadata=info or None,
+        )  # fmt: skip
+        add_in_batches(col, list(ids), factors.astype(np.float32), metadatas, None,
                        self.client.get_max_batch_size())  # fmt: skip
         old = self._record.cf_collection
         rec = CatalogRecord(**{**self._record.__dict__, "cf_collection": name,
@@ -223,6 +252,30 @@ def add_in_batches(
             metadatas=metadatas[start:end] if metadatas is not None else None,  # type: ignore[arg-type]
             documents=documents[start:end] if documents is not None else None,
         )
+
+
+PAGE = 10_000  # Chroma binds one SQL variable per row; SQLite refuses more than 32766
+
+
+def paged_get(col, include: list[str]):  # type: ignore[no-untyped-def]
+    """col.get() over the whole collection, PAGE rows at a time."""
+    total = col.count()
+    for offset in range(0, total, PAGE):
+        yield col.get(include=include, limit=PAGE, offset=offset)
+
+
+def _collect(col, include: list[str]) -> tuple[list[str], np.ndarray, list[dict]]:  # type: ignore[no-untyped-def]
+    ids: list[str] = []
+    vectors: list[np.ndarray] = []
+    metas: list[dict] = []
+    for got in paged_get(col, include):
+        ids.extend(got["ids"])
+        if len(got["ids"]):
+            vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
+        if "metadatas" in include:
+            metas.extend(dict(m or {}) for m in got["metadatas"])
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+    return ids, matrix, metas
 
 
 def drop_quietly(client: ClientAPI, name: str) -> None:
