@@ -29,6 +29,13 @@ class FakeTurnResult:
 
 
 @dataclass
+class FakeRecommendResult:
+    items: list[Ranked]
+    notes: list[str] = field(default_factory=list)
+    query: str | None = None
+
+
+@dataclass
 class FakeFeedbackResult:
     event_id: int | None
     reward: float | None
@@ -85,13 +92,16 @@ class FakeTastebud:
         breakdown = Breakdown(comps, adjustments)
         return Ranked(item, breakdown.total, breakdown)
 
-    def recommend(self, user_id: str, *, query: str | None = None, k: int = 4) -> list[Ranked]:
+    def recommend(self, user_id: str, *, query: str | None = None, filters: Any = None, k: int = 4,
+                  like_ids: Any = (), thread_id: str = "default") -> FakeRecommendResult:  # fmt: skip
         words = (query or "").lower()
         wanted = [
             g for g, ws in GENRE_WORLD.items() if g.lower() in words or any(w in words for w in ws)
         ]
         pool = [i for i in self.items.values() if not wanted or set(i.genres) & set(wanted)]
-        return [self.rank(item, n) for n, item in enumerate(pool[:k])]
+        return FakeRecommendResult(
+            [self.rank(item, n) for n, item in enumerate(pool[:k])], [], query
+        )
 
     def feedback(self, user_id: str, item_id: str, signal: str, *, value: float | None = None,
                  text: str | None = None) -> FakeFeedbackResult:  # fmt: skip
@@ -160,7 +170,7 @@ class FakeChatService:
             raise RuntimeError("the model went away")
         if "fail" in text:
             return FakeTurnResult("", error="model error: rate limited")
-        recs = self.service.recommend(self.user_id, query=text)
+        recs = self.service.recommend(self.user_id, query=text, thread_id=self.thread_id).items
         reply = f"Here are **{len(recs)} picks** for *{text}*:\n\n" + "\n".join(
             f"{n}. {r.item.label}" for n, r in enumerate(recs, start=1)
         )
