@@ -157,26 +157,26 @@ class ChatScreen(Screen[None]):
     # --- card keys ----------------------------------------------------------
     @on(CardsPanel.ActionRequested)
     def _card_action(self, event: CardsPanel.ActionRequested) -> None:
-        item = event.ranked.item
+        item, user = event.ranked.item, self.chat.user_id  # the user who pressed, even if switched
         if event.action == "rate":
 
             def rated(stars: int | None) -> None:
                 if stars is not None:
-                    self._send_feedback(item, "rate", float(stars))
+                    self._send_feedback(user, item, "rate", float(stars))
 
             self.app.push_screen(RatingScreen(item.label), rated)
         elif event.action in FEEDBACK_SIGNALS:
-            self._send_feedback(item, event.action)
+            self._send_feedback(user, item, event.action)
         elif event.action == "why":
             self._explain(event.ranked)
         elif event.action == "details":
             self._details(item)
 
     @work(thread=True, group="feedback", exit_on_error=False)
-    def _send_feedback(self, item: Any, signal: str, value: float | None = None) -> None:
+    def _send_feedback(self, user: str, item: Any, signal: str, value: float | None = None) -> None:
         try:
             with self._feedback_lock:
-                svc, user = self.chat.service, self.chat.user_id
+                svc = self.chat.service
                 result = svc.feedback(user, item.id, signal, value=value)
                 taste = svc.taste(user)
         except Exception as exc:
