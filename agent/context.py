@@ -13,23 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tools.toolkit import TurnSink
+
 if TYPE_CHECKING:
     from memory.settings import Settings
-    from tools.scoring import Ranked
     from tools.service import Tastebud
-
-
-@dataclass
-class TurnSink:
-    """What the tools did during one turn, for the session to report."""
-
-    shown: list[Ranked] = field(default_factory=list)
-    """The last list a tool showed this turn (recommend, search, similar_to)."""
-    feedback: list[tuple[str, str]] = field(default_factory=list)
-    """(item id, signal) for every feedback event recorded this turn."""
-    moved_on: bool = False
-    """True once this turn has told the facade the user moved on from the last list."""
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -44,6 +32,6 @@ class TurnContext:
     """The user's message this turn, stored with feedback events as their wording."""
     sink: TurnSink = field(default_factory=TurnSink)
 
-    def extra(self) -> dict[str, Any]:
+    def log_fields(self) -> dict[str, Any]:
         """A log-safe summary (no service, no settings, so never a key)."""
         return {"user_id": self.user_id, "thread_id": self.thread_id}

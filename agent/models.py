@@ -1,0 +1,60 @@
+"""The one factory that turns the settings into a chat model: offline (default) or openai.
+
+The offline model's vocabulary is read from the catalog lazily and rebuilt when
+the catalog changes, because the TUI builds its chat service before the demo
+catalog is ingested on first start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from langchain_core.language_models import BaseChatModel
+
+from agent.offline.lexicon import Vocabulary
+from agent.offline.model import OfflineChatModel
+from agent.openai_backend import build_openai_model
+from memory.settings import Settings
+
+if TYPE_CHECKING:
+    from tools.service import Tastebud
+
+
+class CatalogVocabulary:
+    """The active catalog's vocabulary, rebuilt only when the catalog (name or size) changes."""
+
+    def __init__(self, service: Tastebud) -> None:
+        self.service = service
+        self._key: tuple[str, int] | None = None
+        self._vocab: Vocabulary | None = None
+
+    def __call__(self) -> Vocabulary:
+        catalog = self.service.memory.catalog
+        key = (catalog.name, len(catalog.items) if catalog.exists else 0)
+        if self._vocab is None or key != self._key:
+            items = catalog.items.values() if catalog.exists else []
+            self._vocab = Vocabulary.from_items(items, resolve=self.service.resolve)
+            self._key = key
+        return self._vocab
+
+
+def build_offline_model(service: Tastebud) -> OfflineChatModel:
+    return OfflineChatModel(vocab_source=CatalogVocabulary(service))
+
+
+def build_model(settings: Settings, service: Tastebud) -> BaseChatModel:
+    """The chat model the settings ask for (TASTEBUD_CHAT_BACKEND)."""
+    if settings.chat_backend == "openai":
+        return build_openai_model(settings)
+    return build_offline_model(service)
+
+
+def backend_label(model: BaseChatModel) -> str:
+    """"offline", or the model's name ("gpt-4o-mini", "llama3.1")."""
+    if isinstance(model, OfflineChatModel):
+        return "offline"
+    for attr in ("model_name", "model"):
+        value = getattr(model, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(model).__name__
