@@ -126,18 +126,18 @@ def test_less_horror_drops_and_no_horror_removes_it(settings: Settings) -> None:
 
     memory = open_memory(settings, embedder=WordHashEmbedder())
     parsed = Parsed(source="test", items=small_catalog())
-    ingest(parsed, catalog=settings.catalog, client=memory.client, store=memory.store,
+    ingest(parsed, catalog=memory.catalog.name, client=memory.client, store=memory.store,
            embedder=memory.embedder)  # fmt: skip
     memory.catalog.refresh()
     engine = engine_module.Engine(memory)
     store = memory.store
-    # a user who has liked horror, so horror fills the list before any rule
-    svc = FeedbackService(store, settings.catalog, RewardTable(), Learner(), engine.score_item)
-    for item in ("horror-0", "horror-1", "horror-2"):
+    # a user of mixed taste: horror shares the list with comedy and sci-fi before any rule
+    svc = FeedbackService(store, memory.catalog.name, RewardTable(), Learner(), engine.score_item)
+    for item in ("horror-0", "comedy-0", "horror-1", "sci-fi-0", "horror-2", "comedy-1"):
         svc.record("u", item, "like")
     before = _horror_share(engine, load_profile(store, "u"))
     apply_changes(store, "u", [LESS_HORROR], "less horror")
     less = _horror_share(engine, load_profile(store, "u"))
     apply_changes(store, "u", [NO_HORROR], "no horror")
     none = _horror_share(engine, load_profile(store, "u"))
-    assert before > 0 and less < before and none == 0.0
+    assert 0 < before < 1 and less < before and none == 0.0
