@@ -229,3 +229,12 @@ async def test_palette_commands_switch_user_and_undo(settings: Settings) -> None
         await palette(pilot, "undo last")
         assert chat.service.rules == []
         assert app.screen.query_one(TastePanel).taste.hard_rules == []
+
+
+async def test_palette_toggles_diversity_both_ways(settings: Settings) -> None:
+    app = build(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await palette(pilot, "toggle diversity")
+        assert settings.diversity == 0.0
+        await palette(pilot, "toggle diversity")
+        assert settings.diversity == 0.3

@@ -52,7 +52,7 @@ def test_main_screen(snap_compare: Snap, settings: Settings) -> None:
 
 
 def test_explanation(snap_compare: Snap, settings: Settings) -> None:
-    assert snap_compare(app_for(settings), terminal_size=SIZE, run_before=after("w"))
+    assert snap_compare(app_for(settings), terminal_size=SIZE, run_before=after("up", "w"))
 
 
 def test_help_screen(snap_compare: Snap, settings: Settings) -> None:

@@ -58,13 +58,20 @@ class FakeTasteView:
 class FakeExplanation:
     title: str
     breakdown: Breakdown
+    neighbours: list[Item] = field(default_factory=list)
 
     def text(self) -> str:
         parts = ", ".join(f"{c.name} {c.contribution:+.2f}" for c in self.breakdown.components)
         return f"{self.title} scores {self.breakdown.total:.2f}: {parts}."
 
     def to_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "breakdown": self.breakdown.to_dict()}
+        near = [
+            {"id": i.id, "title": i.title, "year": i.year, "similarity": 0.5}
+            for i in self.neighbours
+        ]
+        evidence = {"collaborative_neighbours": near, "content_neighbours": [],
+                    "matched_genres": [], "matched_keywords": [], "matched_words": []}  # fmt: skip
+        return {"title": self.title, "breakdown": self.breakdown.to_dict(), "evidence": evidence}
 
 
 class FakeTastebud:
@@ -125,7 +132,8 @@ class FakeTastebud:
 
     def explain(self, user_id: str, item_id: str, *, thread_id: str = "default") -> FakeExplanation:
         ranked = self.rank(self.items[item_id], 0)
-        return FakeExplanation(self.items[item_id].label, ranked.breakdown)
+        liked = [self.items[e[1]] for e in self.events if e[2] == "like" and e[1] != item_id]
+        return FakeExplanation(self.items[item_id].label, ranked.breakdown, liked[:3])
 
     def details(self, user_id: str, item_id: str, *, thread_id: str = "default") -> Item:
         self.feedback(user_id, item_id, "details")

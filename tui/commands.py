@@ -90,13 +90,22 @@ def switch(screen: ChatScreen, kind: str, value: str) -> None:
 
 
 def toggle_diversity(screen: ChatScreen) -> None:
-    """Flip between pure score ranking (0) and the diversity the session started with."""
+    """Flip between pure score ranking (0) and the diversity the session started with.
+
+    The engine copies the setting when it is built, so its copy changes too.
+    """
     app: TastebudApp = screen.app  # type: ignore[assignment]
     settings = screen.settings
     if settings.diversity > 0:
         app.remembered_diversity = settings.diversity
-        settings.diversity = 0.0
-        screen.notify("Diversity off: picks are ranked by score alone.")
+        value = 0.0
     else:
-        settings.diversity = app.remembered_diversity or DEFAULT_DIVERSITY
-        screen.notify(f"Diversity on ({settings.diversity:.2f}): picks vary more.")
+        value = app.remembered_diversity or DEFAULT_DIVERSITY
+    settings.diversity = value
+    engine = getattr(screen.chat.service, "engine", None)
+    if engine is not None and hasattr(engine, "diversity"):
+        engine.diversity = value
+    if value:
+        screen.notify(f"Diversity on ({value:.2f}): picks vary more.")
+    else:
+        screen.notify("Diversity off: picks are ranked by score alone.")

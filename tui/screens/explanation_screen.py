@@ -1,10 +1,11 @@
 """w: why this film, in words and in the numbers the score was summed from.
 
-The words are the facade's Explanation. The table is the score's Breakdown:
-each component's raw score, its [0, 1] value, the user's weight and the
-product, then every adjustment, then the total, which is exactly their sum.
-The explanation's own breakdown is preferred (it is computed now, after any
-feedback); the card's copy is the fallback.
+The table is the score's Breakdown: each component's raw score, its [0, 1]
+value, the user's weight and the product, then every adjustment, then the
+total, which is exactly their sum. The words under it are the Explanation's
+evidence (nearest liked films, matched request words). The explanation's own
+breakdown is preferred (computed now, after any feedback); the card's copy is
+the fallback, and an explanation without structured evidence shows its text().
 """
 
 from __future__ import annotations
@@ -26,6 +27,32 @@ def breakdown_dict(explanation: Any, ranked: Any | None) -> dict[str, Any] | Non
     if isinstance(found, dict) and "components" in found:
         return found
     return ranked.breakdown.to_dict() if ranked is not None else None
+
+
+def evidence_lines(explanation: Any) -> list[str]:
+    """The reasons beyond the numbers, in words; empty when the explanation carries none."""
+    data = explanation.to_dict() if hasattr(explanation, "to_dict") else {}
+    ev = data.get("evidence") if isinstance(data, dict) else None
+    if not isinstance(ev, dict):
+        return []
+
+    def films(key: str) -> str:
+        return ", ".join(f"{f['title']} ({f['similarity']:.2f})" for f in ev.get(key, []))
+
+    lines = []
+    if films("collaborative_neighbours"):
+        lines.append("People who liked it also liked your " + films("collaborative_neighbours"))
+    if films("content_neighbours"):
+        lines.append("Close in content to your " + films("content_neighbours"))
+    matched = [f"genre {g}" for g in ev.get("matched_genres", [])]
+    matched += [f"keyword {k}" for k in ev.get("matched_keywords", [])]
+    matched += [f"'{w}'" for w in ev.get("matched_words", [])]
+    if data.get("query"):
+        found = ", ".join(matched) or "nothing literally, only in meaning"
+        lines.append(f"Your request '{data['query']}' matches: {found}")
+    if data.get("excluded"):
+        lines.append(f"Not listed now: {data['excluded']}")
+    return lines or ["No liked films or request words to point to yet."]
 
 
 def numbers_table(breakdown: dict[str, Any]) -> Table:
@@ -67,13 +94,13 @@ class ExplanationScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="explanation-box", classes="modal-box"):
             with VerticalScroll():
-                yield Static(self.explanation.text(), id="explanation-text", markup=False)
                 breakdown = breakdown_dict(self.explanation, self.ranked)
                 if breakdown is not None:
                     yield Static(numbers_table(breakdown), id="explanation-numbers")
-                    notes = breakdown.get("notes") or []
-                    if notes:
-                        yield Static("note: " + "; ".join(notes), classes="modal-hint")
+                    for note in breakdown.get("notes") or []:
+                        yield Static(f"note: {note}", classes="explanation-note", markup=False)
+                words = evidence_lines(self.explanation) or [self.explanation.text()]
+                yield Static("\n".join(words), id="explanation-text", markup=False)
             yield Static("esc closes", classes="modal-hint")
 
     def on_mount(self) -> None:
