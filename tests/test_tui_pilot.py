@@ -1,21 +1,28 @@
-"""The TUI driven as a person would, through Textual's Pilot: type, press keys, read widgets."""
+"""The TUI driven as a person would, through Textual's Pilot: type, press keys, read widgets.
+
+The first four tests are the issue's, on the real ChatService and facade with a
+ScriptedModel; the rest use the fakes where a test must hold a turn open, fail
+a startup or slow a write down on purpose.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 
+import httpx
+import openai
 import pytest
+from langchain_core.messages import AIMessage
 from textual import events
-from textual.command import CommandInput, CommandList
-from textual.pilot import Pilot
 
+from agent.scripted import ScriptedModel
 from memory.settings import Settings
-from tests.tui_fakes import FakeChatService, FakeTastebud
+from tests.tui_fakes import FakeChatService, FakeTastebud, ask, palette, real_chat, settle
 from tui.app import TastebudApp
 from tui.screens.chat_screen import ChatScreen
 from tui.screens.details_screen import DetailsScreen
-from tui.screens.explanation_screen import ExplanationScreen
+from tui.screens.explanation_screen import ExplanationScreen, breakdown_dict
 from tui.screens.rating_screen import RatingScreen
 from tui.screens.startup_screen import StartupScreen
 from tui.widgets.cards_panel import CardsPanel
@@ -28,92 +35,99 @@ SIZE = (100, 30)
 pytestmark = pytest.mark.asyncio
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and the loop handle what they posted (handlers may post again)."""
-    app = pilot.app
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+def build(settings: Settings, chat: object | None = None, startup=None) -> TastebudApp:  # type: ignore[no-untyped-def]
+    return TastebudApp(settings=settings, chat=chat or FakeChatService(), startup=startup)  # type: ignore[arg-type]
 
 
-async def ask(pilot: Pilot[None], text: str, *, type_it: bool = False) -> None:
-    """Send a chat message; typed key by key only when the typing itself is under test."""
-    prompt = pilot.app.screen.query_one(PromptInput)
-    prompt.focus()
-    if type_it:
-        await pilot.press(*text)
-    else:
-        prompt.insert(text)
-    await pilot.press("enter")
-    await settle(pilot)
+def recommend_replies(k: int = 4) -> list[AIMessage]:
+    """What a model says to "something funny": a recommend call, then one sentence."""
+    call = {
+        "name": "recommend",
+        "args": {"query": "funny", "genres": ["Comedy"], "k": k},
+        "id": "c1",
+    }
+    return [AIMessage(content="", tool_calls=[call]), AIMessage(content="Here are some comedies.")]
 
 
-async def palette(pilot: Pilot[None], query: str) -> None:
-    """ctrl+p, the query, then enter on the first hit once the palette has listed it."""
-    await pilot.press("ctrl+p")
-    pilot.app.screen.query_one(CommandInput).value = query
-    for _ in range(50):
-        await pilot.pause(0.02)
-        if pilot.app.screen.query_one(CommandList).option_count:
-            break
-    await pilot.press("down", "enter")
-    await settle(pilot)
+def recommending() -> ScriptedModel:
+    return ScriptedModel().enqueue(*recommend_replies())
 
 
-def build(settings: Settings, chat: FakeChatService | None = None, startup=None) -> TastebudApp:  # type: ignore[no-untyped-def]
-    return TastebudApp(settings=settings, chat=chat or FakeChatService(), startup=startup)
+@pytest.fixture
+def tiny(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+    return Settings(data_dir=tmp_path / "data", user="tester", catalog="tiny")
 
 
-async def test_a_request_shows_cards_and_the_reply(settings: Settings) -> None:
-    app = build(settings)
+async def test_a_request_shows_cards_and_the_reply(tiny: Settings) -> None:
+    chat = real_chat(tiny, recommending())
+    app = build(tiny, chat)
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "something funny", type_it=True)
         cards = app.screen.query_one(CardsPanel).cards
-        assert [c.ranked.item.genres for c in cards] == [("Comedy",)] * 4
-        roles = [m.role for m in app.screen.query_one(ChatLog).messages]
-        assert roles[-2:] == ["user", "assistant"]
-        assert "4 picks" in app.screen.query_one(ChatLog).messages[-1].streamed
+        assert len(cards) == 4 and all("Comedy" in c.ranked.item.genres for c in cards)
+        log = app.screen.query_one(ChatLog)
+        assert [m.role for m in log.messages][-2:] == ["user", "assistant"]
+        assert log.messages[-1].streamed == "Here are some comedies."  # streamed token by token
         assert not app.screen.query_one(ThinkingIndicator).active
+        assert "catalog tiny" in app.screen.sub_title
 
 
-async def test_like_on_a_card_stores_an_event_and_moves_the_weights(settings: Settings) -> None:
-    chat = FakeChatService()
-    app = build(settings, chat)
+async def test_like_on_a_card_stores_an_event_and_moves_the_weights(tiny: Settings) -> None:
+    chat = real_chat(tiny, recommending())
+    app = build(tiny, chat)
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "something funny")
         panel = app.screen.query_one(TastePanel)
-        before = dict(panel.taste.weights)
-        await pilot.press("tab", "down", "l")
+        weights, drawn = dict(panel.taste.weights), str(panel.render())
+        await pilot.press("tab", "l", "down", "l")
         await settle(pilot)
-        assert chat.service.events == [("tester", "comedy-1", "like", None)]
-        assert panel.taste.weights != before
-        assert panel.deltas["collaborative"] > 0
-        assert app.screen.query_one(CardsPanel).cards[1].mark == "♥ liked"
+        events_ = chat.service.memory.store.feedback_events("tester")
+        liked = [c.ranked.item.id for c in app.screen.query_one(CardsPanel).cards[:2]]
+        assert [(e.item_id, e.signal) for e in events_] == [(i, "like") for i in liked]
+        assert panel.taste.n_events == 2 and panel.taste.weights != weights
+        assert str(panel.render()) != drawn and "Comedy" in str(panel.render())
 
 
-async def test_w_opens_the_explanation_with_its_numbers(settings: Settings) -> None:
-    app = build(settings)
+async def test_w_opens_the_explanation_with_its_numbers(tiny: Settings) -> None:
+    app = build(tiny, real_chat(tiny, recommending()))
     async with app.run_test(size=SIZE) as pilot:
-        await ask(pilot, "space robots")
+        await ask(pilot, "something funny")
         await pilot.press("tab", "w")
         await settle(pilot)
         assert isinstance(app.screen, ExplanationScreen)
-        assert app.screen.query_one("#explanation-numbers")
+        shown = breakdown_dict(app.screen.explanation, app.screen.ranked)
+        assert shown is not None and "content" in [c["name"] for c in shown["components"]]
+        parts = sum(c["contribution"] for c in shown["components"])
+        assert shown["total"] == pytest.approx(
+            parts + sum(a["value"] for a in shown["adjustments"])
+        )
+        assert "Your request 'funny' matches" in str(
+            app.screen.query_one("#explanation-text").render()
+        )
         await pilot.press("escape")
         assert isinstance(app.screen, ChatScreen)
 
 
-@pytest.mark.parametrize("text", ["please fail", "crash now"])
-async def test_a_failed_turn_notifies_and_restores_the_input(settings: Settings, text: str) -> None:
-    app = build(settings)
+MODEL_DOWN = openai.APIConnectionError(request=httpx.Request("POST", "http://model.invalid"))
+
+
+@pytest.mark.parametrize(
+    "failure", [MODEL_DOWN, RuntimeError("tool blew up")], ids=["error", "raise"]
+)
+async def test_a_failed_turn_notifies_and_restores_the_input(
+    tiny: Settings, failure: Exception
+) -> None:
+    chat = real_chat(tiny, ScriptedModel().enqueue(failure))
+    app = build(tiny, chat)
     async with app.run_test(size=SIZE) as pilot:
-        await ask(pilot, text)
+        await ask(pilot, "something funny")
         errors = [n for n in app._notifications if n.severity == "error"]
         assert errors and errors[-1].title == "That turn failed"
-        assert app.screen.query_one(PromptInput).text == text
+        assert app.screen.query_one(PromptInput).text == "something funny"
         assert [m.role for m in app.screen.query_one(ChatLog).messages] == ["note"]
+        chat.model.enqueue(*recommend_replies())  # the model is back: the same text now works
         app.screen.query_one(PromptInput).clear()
-        await ask(pilot, "something funny")  # and the app still works
+        await ask(pilot, "something funny")
         assert app.screen.query_one(CardsPanel).cards
 
 

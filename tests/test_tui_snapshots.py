@@ -14,8 +14,7 @@ from collections.abc import Awaitable, Callable
 from textual.pilot import Pilot
 
 from memory.settings import Settings
-from tests.test_tui_pilot import settle
-from tests.tui_fakes import FakeChatService
+from tests.tui_fakes import FakeChatService, settle
 from tui.app import TastebudApp
 from tui.widgets.prompt_input import PromptInput
 

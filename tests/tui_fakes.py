@@ -1,8 +1,11 @@
-"""Small stand-ins for ChatService and the Tastebud facade, with exactly their TUI-facing API.
+"""What the TUI tests drive the app with: fakes, the real stack on a tiny catalog, Pilot helpers.
 
-They make the TUI's snapshot tests independent of ranking and learning (which
-other issues tune), and let tests hold a turn open (`gate`) or make it fail on
-cue ("fail" returns TurnResult.error, "crash" raises) without a model.
+The fakes (FakeChatService over FakeTastebud) have exactly the TUI-facing API
+of ChatService and the Tastebud facade. They keep the snapshots independent of
+ranking and learning (which other issues tune), and let tests hold a turn open
+(`gate`) or make it fail on cue ("fail" returns TurnResult.error, "crash"
+raises). `real_chat` builds the real ChatService on a 40-film catalog with a
+trained collaborative model, for the tests that must exercise the true path.
 """
 
 from __future__ import annotations
@@ -10,12 +13,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from textual.command import CommandInput, CommandList
+from textual.pilot import Pilot
 
 from memory.items import Item
+from memory.settings import Settings
 from tests.fakes import GENRE_WORLD, small_catalog
 from tools.profile import DEFAULT_WEIGHTS
 from tools.scoring import Adjustment, Breakdown, ComponentScore, Ranked
+
+if TYPE_CHECKING:
+    from agent.session import ChatService
 
 REWARDS = {"like": 0.8, "love": 1.0, "dislike": -0.8, "seen": 0.1, "details": 0.3}
 
@@ -193,3 +203,59 @@ class FakeChatService:
 
     def switch_user(self, user_id: str) -> None:
         self.user_id = user_id
+
+
+def real_chat(settings: Settings, model: Any) -> ChatService:
+    """The real ChatService and facade over small_catalog() (word-hash embeddings, trained CF)."""
+    from agent.session import build_chat_service
+    from memory.bootstrap import open_memory
+    from memory.community import generate_community
+    from memory.ingest.pipeline import ingest
+    from memory.ingest.readers import Parsed
+    from tests.fakes import WordHashEmbedder
+    from tools.service import Tastebud
+
+    memory = open_memory(settings, embedder=WordHashEmbedder())
+    items = small_catalog()
+    parsed = Parsed(source="test", items=items)
+    parsed.interactions = generate_community(items, n_users=60)
+    ingest(parsed, catalog=memory.catalog.name, client=memory.client, store=memory.store,
+           embedder=memory.embedder)  # fmt: skip
+    memory.catalog.refresh()
+    service = Tastebud(memory)
+    service.prepare()
+    return build_chat_service(settings, service, model)
+
+
+# --- driving the app -------------------------------------------------------------------------
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let workers finish and the loop handle what they posted (handlers may post again)."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def ask(pilot: Pilot[Any], text: str, *, type_it: bool = False) -> None:
+    """Send a chat message; typed key by key only when the typing itself is under test."""
+    from tui.widgets.prompt_input import PromptInput
+
+    prompt = pilot.app.screen.query_one(PromptInput)
+    prompt.focus()
+    if type_it:
+        await pilot.press(*text)
+    else:
+        prompt.insert(text)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def palette(pilot: Pilot[Any], query: str) -> None:
+    """ctrl+p, the query, then enter on the first hit once the palette has listed it."""
+    await pilot.press("ctrl+p")
+    pilot.app.screen.query_one(CommandInput).value = query
+    for _ in range(50):
+        await pilot.pause(0.02)
+        if pilot.app.screen.query_one(CommandList).option_count:
+            break
+    await pilot.press("down", "enter")
+    await settle(pilot)
