@@ -36,14 +36,13 @@ def build_agent(
     *,
     checkpointer: Checkpointer | None = None,
     catalog: str = "demo",
-    user: str = "the user",
     history_messages: int = 24,
 ) -> Any:
     """The compiled agent graph; invoke it with `context=TurnContext(...)`."""
     return create_agent(
         model,
         tools=all_tools(),
-        system_prompt=system_prompt(catalog=catalog, user=user),
+        system_prompt=system_prompt(catalog=catalog),
         middleware=[TrimHistory(history_messages), ToolErrorMiddleware(tool_error_message)],
         context_schema=TurnContext,
         checkpointer=checkpointer,
