@@ -40,18 +40,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = add("chat", "open the chat (the Textual UI; --plain for a line-by-line loop)")
     chat.add_argument("--resume", action="store_true", help="continue the last conversation")
-    chat.add_argument("--plain", action="store_true", help="a plain terminal loop, no full-screen UI")
+    chat.add_argument(
+        "--plain", action="store_true", help="a plain terminal loop, no full-screen UI"
+    )
     ask = add("ask", "run one chat turn and print the reply")
     ask.add_argument("text")
-    ask.add_argument("--json", action="store_true", help="print reply, tool calls and items as JSON")
+    ask.add_argument(
+        "--json", action="store_true", help="print reply, tool calls and items as JSON"
+    )
     ask.add_argument("--new", action="store_true", help="start a fresh conversation first")
 
     ing = add("ingest", "add or update a catalog from a file or folder")
     ing.add_argument("path")
     ing.add_argument("--format", choices=("jsonl", "csv", "movielens", "redial"))
     ing.add_argument("--interactions", help="a user,item,value[,timestamp] CSV to load too")
-    ing.add_argument("--skip-invalid", action="store_true", help="ingest the valid rows, report the rest")
-    ing.add_argument("--no-train", action="store_true", help="do not retrain the collaborative model")
+    ing.add_argument(
+        "--skip-invalid", action="store_true", help="ingest the valid rows, report the rest"
+    )
+    ing.add_argument(
+        "--no-train", action="store_true", help="do not retrain the collaborative model"
+    )
     cat = add("catalog", "inspect catalogs")
     cat.add_argument("action", choices=("stats", "list"))
     cat.add_argument("--json", action="store_true")

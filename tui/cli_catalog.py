@@ -31,7 +31,9 @@ def progress_bar(label: str, stream: TextIO | None = None) -> Callable[[int, int
         width = 30
         filled = int(width * done / total) if total else width
         rate = done / max(now - started, 1e-9)
-        line = f"{label} [{'#' * filled}{'-' * (width - filled)}] {done}/{total} {rate:,.0f} items/s"
+        line = (
+            f"{label} [{'#' * filled}{'-' * (width - filled)}] {done}/{total} {rate:,.0f} items/s"
+        )
         end = "\n" if done >= total else ""
         out.write(("\r" if out.isatty() else "") + line + (end if out.isatty() else "\n"))
         out.flush()
@@ -77,7 +79,9 @@ def _train(memory) -> None:  # type: ignore[no-untyped-def]
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     memory = open_memory(settings)
     if not memory.catalog.exists:
-        print(f"tastebud: catalog {memory.catalog.name!r} is empty; ingest it first", file=sys.stderr)
+        print(
+            f"tastebud: catalog {memory.catalog.name!r} is empty; ingest it first", file=sys.stderr
+        )
         return 2
     _train(memory)
     return 0
@@ -92,7 +96,9 @@ def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps(rows, indent=2))
         for r in rows if not args.json else []:
-            print(f"{'*' if r['active'] else ' '} {r['name']:<20} {r['items']:>7} items  ({r['source']})")
+            print(
+                f"{'*' if r['active'] else ' '} {r['name']:<20} {r['items']:>7} items  ({r['source']})"
+            )
         return 0
     name = memory.catalog.name
     rec = memory.store.catalog_record(name)

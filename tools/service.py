@@ -1,0 +1,205 @@
+"""The Tastebud facade: the one object the tool wrappers, the CLI and the TUI call.
+
+It owns the bookkeeping that must be the same wherever a request comes from:
+which list was shown last in a conversation (so "the second one" and "why the
+first?" resolve), which items were engaged with (so "moving on" penalises only
+the ignored ones), and the implicit rewards of asking for details or for "more
+like X". Ranking itself lives in Engine, learning in FeedbackService.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from memory.bootstrap import DEMO_CATALOG, Memory, ensure_demo
+from memory.items import Item
+from tools import preferences
+from tools.engine import Engine
+from tools.explain import Explanation
+from tools.feedback import FeedbackResult, FeedbackService
+from tools.filters import Filters
+from tools.learning import Learner, load_profile, rebuild
+from tools.preferences import PreferenceChange
+from tools.profile import Profile
+from tools.rewards import RewardTable
+
+Progress = Callable[[int, int], None]
+DEFAULT_THREAD = "default"
+
+
+@dataclass
+class TasteView:
+    """What the "your taste" panel and `prefs show` display."""
+
+    weights: dict[str, float]
+    weight_history: dict[str, list[float]] = field(default_factory=dict)
+    top_positive: list[tuple[str, float]] = field(default_factory=list)
+    top_negative: list[tuple[str, float]] = field(default_factory=list)
+    hard_rules: list[str] = field(default_factory=list)
+    n_events: int = 0
+
+
+class Tastebud:
+    def __init__(self, memory: Memory, *, engine: Engine | None = None,
+                 rewards: RewardTable | None = None, learner: Learner | None = None) -> None:  # fmt: skip
+        self.memory = memory
+        self.engine = engine or Engine(memory)
+        self.rewards = rewards or RewardTable.from_overrides(memory.settings.rewards)
+        self.learner = learner or Learner()
+        self._feedback: FeedbackService | None = None
+
+    # set-up -------------------------------------------------------------------
+    @property
+    def catalog_name(self) -> str:
+        return self.memory.catalog.name
+
+    def needs_preparing(self) -> bool:
+        cat = self.memory.catalog
+        if not cat.exists:
+            return cat.name == DEMO_CATALOG
+        return not cat.has_cf and self.memory.store.count_interactions(cat.name) > 0
+
+    def prepare(self, progress: Progress | None = None) -> list[str]:
+        """First start: ingest the demo catalog, then train its collaborative model."""
+        done: list[str] = []
+        report = ensure_demo(self.memory, progress)
+        if report is not None:
+            done.append(report.summary())
+            self.engine.refresh()
+        cat = self.memory.catalog
+        if cat.exists and not cat.has_cf and self.memory.store.count_interactions(cat.name):
+            done.append(str(self.engine.train()))
+        return done
+
+    @property
+    def feedback_service(self) -> FeedbackService:
+        name = self.catalog_name
+        if self._feedback is None or self._feedback.catalog_name != name:
+            self._feedback = FeedbackService(self.memory.store, name, self.rewards, self.learner,
+                                             self.engine.score_item)  # fmt: skip
+        return self._feedback
+
+    # reading ----------------------------------------------------------------
+    def profile(self, user_id: str) -> Profile:
+        return load_profile(self.memory.store, user_id, catalog_items=self.memory.catalog.items,
+                            config=self.learner.config)  # fmt: skip
+
+    def resolve(self, title: str):  # type: ignore[no-untyped-def]
+        return self.engine.resolve(title)
+
+    def item(self, item_id: str) -> Item | None:
+        return self.memory.catalog.get(item_id)
+
+    def last_shown(self, user_id: str, thread_id: str = DEFAULT_THREAD) -> list[Item]:
+        lists = self.memory.store.shown_lists(user_id, thread_id, limit=1)
+        return [i for i in (self.item(x) for x in (lists[0] if lists else [])) if i is not None]
+
+    def _shown_ids(self, user_id: str, thread_id: str) -> set[str]:
+        return {i for ids in self.memory.store.shown_lists(user_id, thread_id) for i in ids}
+
+    def _remember(self, user_id: str, thread_id: str, result, query: str | None):  # type: ignore[no-untyped-def]
+        if result.items:
+            self.memory.store.record_shown(user_id, thread_id, self.catalog_name,
+                                           [r.item.id for r in result.items], query)  # fmt: skip
+        return result
+
+    # ranking ------------------------------------------------------------------
+    def recommend(self, user_id: str, *, query: str | None = None, filters: Filters | None = None,
+                  k: int = 10, like_ids: Sequence[str] = (), thread_id: str = DEFAULT_THREAD):  # type: ignore[no-untyped-def]  # fmt: skip
+        result = self.engine.recommend(self.profile(user_id), query=query, filters=filters, k=k,
+                                       like_ids=like_ids,
+                                       exclude_ids=self._shown_ids(user_id, thread_id))  # fmt: skip
+        return self._remember(user_id, thread_id, result, query)
+
+    def search(self, user_id: str, query: str, *, filters: Filters | None = None, k: int = 10,
+               thread_id: str = DEFAULT_THREAD):  # type: ignore[no-untyped-def]  # fmt: skip
+        result = self.engine.search(query, filters=filters, k=k, profile=self.profile(user_id))
+        return self._remember(user_id, thread_id, result, query)
+
+    def similar(self, user_id: str, item_id: str, *, k: int = 10,
+                thread_id: str = DEFAULT_THREAD, record: bool = True):  # type: ignore[no-untyped-def]  # fmt: skip
+        """ "More like X": X gets the implicit more_like reward, then its neighbours are listed."""
+        if record:
+            self.feedback(user_id, item_id, "more_like", text="more like this")
+        result = self.engine.similar(item_id, k=k, profile=self.profile(user_id))
+        return self._remember(user_id, thread_id, result, None)
+
+    def explain(
+        self, user_id: str, item_id: str, *, thread_id: str = DEFAULT_THREAD
+    ) -> Explanation:
+        """Explained in the context it was shown in: the same query, the same profile path."""
+        query = self._query_of(user_id, thread_id, item_id)
+        return self.engine.explain(self.profile(user_id), item_id, query=query)
+
+    def _query_of(self, user_id: str, thread_id: str, item_id: str) -> str | None:
+        rows = self.memory.store.query(
+            "SELECT item_ids, query FROM shown_lists WHERE user_id = ? AND thread_id = ?"
+            " ORDER BY id DESC LIMIT 20", [user_id, thread_id])  # fmt: skip
+        for ids, query in rows:
+            if f'"{item_id}"' in ids:
+                return str(query) if query else None
+        return None
+
+    def details(self, user_id: str, item_id: str, *, thread_id: str = DEFAULT_THREAD) -> Item:
+        item = self.item(item_id)
+        if item is None:
+            raise LookupError(f"no item {item_id!r} in catalog {self.catalog_name!r}")
+        if item_id in self._shown_ids(user_id, thread_id):
+            self.feedback(user_id, item_id, "details", text="asked for details")
+        return item
+
+    # feedback and preferences ---------------------------------------------------
+    def feedback(self, user_id: str, item_id: str, signal: str, *, value: float | None = None,
+                 text: str | None = None) -> FeedbackResult:  # fmt: skip
+        return self.feedback_service.record(user_id, item_id, signal, value=value, text=text)
+
+    def moved_on(self, user_id: str, *, thread_id: str = DEFAULT_THREAD,
+                 text: str | None = None) -> FeedbackResult | None:  # fmt: skip
+        """The user asked for something else right after a list: penalise the ignored items."""
+        lists = self.memory.store.shown_lists(user_id, thread_id, limit=1)
+        if not lists:
+            return None
+        shown = lists[0]
+        rows = self.memory.store.query(
+            "SELECT item_id FROM feedback_events WHERE user_id = ? AND ts >= (SELECT MAX(ts) FROM"
+            " shown_lists WHERE user_id = ? AND thread_id = ?)", [user_id, user_id, thread_id])  # fmt: skip
+        engaged = [r[0] for r in rows if r[0]]
+        return self.feedback_service.record_moved_on(user_id, shown, engaged, text)
+
+    def adjust_preferences(self, user_id: str, changes: Sequence[PreferenceChange | dict],
+                           text: str | None) -> list[str]:  # fmt: skip
+        return preferences.apply_changes(self.memory.store, user_id, changes, text)
+
+    def undo_preference(self, user_id: str) -> str | None:
+        return preferences.undo(self.memory.store, user_id)
+
+    def reset_preferences(self, user_id: str) -> int:
+        return preferences.reset(self.memory.store, user_id)
+
+    def preference_rules(self, user_id: str) -> list[dict]:
+        return [{"id": r.id, "kind": r.kind, "description": r.description, "text": r.text,
+                 "ts": r.ts} for r in preferences.list_rules(self.memory.store, user_id)]  # fmt: skip
+
+    def rebuild(self, user_id: str) -> dict:
+        rebuilt = rebuild(self.memory.store, user_id, self.learner.config)
+        return {"events": rebuilt.n_events, "matches": not rebuilt.changed,
+                "weights": rebuilt.state.get("weights", {})}  # fmt: skip
+
+    def taste(self, user_id: str, history: int = 30) -> TasteView:
+        profile = self.profile(user_id)
+        events = self.memory.store.feedback_events(user_id)[-history:]
+        hist: dict[str, list[float]] = {n: [] for n in profile.weights}
+        for ev in events:
+            for n in hist:
+                hist[n].append(float(ev.state_after.get("weights", {}).get(n, 0.0)))
+        merged = dict(profile.affinities)
+        for key, value in profile.soft.items():
+            merged[key] = max(-1.0, min(1.0, merged.get(key, 0.0) + value))
+        ranked = sorted(merged.items(), key=lambda kv: kv[1])
+        return TasteView(
+            weights=dict(profile.weights), weight_history=hist,
+            top_positive=[(k, v) for k, v in reversed(ranked[-5:]) if v > 0.02],
+            top_negative=[(k, v) for k, v in ranked[:5] if v < -0.02],
+            hard_rules=[r.describe() for r in profile.hard], n_events=profile.n_events,
+        )  # fmt: skip

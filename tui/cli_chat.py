@@ -1,0 +1,70 @@
+"""`tastebud chat` (the Textual UI, or a plain loop) and `tastebud ask` (one turn)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from memory.settings import Settings
+from tui.factory import build_chat, build_tastebud
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    chat = build_chat(settings, build_tastebud(settings))
+    if args.new:
+        chat.new_thread()
+    result = chat.turn(args.text)
+    if args.json:
+        print(json.dumps({
+            "reply": result.reply,
+            "tool_calls": [{"name": c["name"], "args": c["args"]} for c in result.tool_calls],
+            "recommendations": [r.to_dict() for r in result.recommendations],
+            **({"error": result.error} if result.error else {}),
+        }, indent=2, ensure_ascii=False))  # fmt: skip
+    else:
+        print(result.error or result.reply)
+    return 1 if result.error else 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    if args.plain or not sys.stdin.isatty() or not sys.stdout.isatty():
+        return _plain_loop(settings, resume=args.resume)
+    from tui.app import TastebudApp
+    from tui.factory import build_app_parts
+
+    chat, startup = build_app_parts(settings, resume=args.resume)
+    TastebudApp(settings=settings, chat=chat, startup=startup).run()
+    return 0
+
+
+def _plain_loop(settings: Settings, *, resume: bool) -> int:
+    from tui.cli_catalog import progress_bar
+
+    svc = build_tastebud(settings, progress=progress_bar("first start: demo catalog"))
+    chat = build_chat(settings, svc)
+    if not resume:
+        chat.new_thread()
+    print(f"Tastebud — {svc.catalog_name} catalog, {chat.backend_label} model, user "
+          f"{chat.user_id}. Ask for films; 'quit' to leave.")  # fmt: skip
+    while True:
+        try:
+            text = input("you> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if text.lower() in ("quit", "exit", ":q"):
+            return 0
+        if not text:
+            continue
+        streamed: list[str] = []
+
+        def show(token: str, streamed: list[str] = streamed) -> None:
+            streamed.append(token)
+            print(token, end="", flush=True)
+
+        result = chat.turn(text, on_token=show)
+        if result.error:
+            print(f"\n[error] {result.error}")
+        else:
+            print("" if streamed else result.reply)

@@ -1,0 +1,42 @@
+"""Builds the running system from Settings: the one place collaborators are wired.
+
+The CLI and the TUI both call these; tests build the same objects with fakes
+(an in-memory embedder, a ScriptedModel) instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agent.session import ChatService, build_chat_service
+from memory.bootstrap import open_memory
+from memory.settings import Settings
+from tools.service import Tastebud
+
+Progress = Callable[[int, int], None]
+
+
+def build_tastebud(
+    settings: Settings, *, prepare: bool = True, progress: Progress | None = None
+) -> Tastebud:
+    """The recommender facade; `prepare` ingests the demo catalog and trains it on first use."""
+    svc = Tastebud(open_memory(settings))
+    if prepare:
+        svc.prepare(progress)
+    return svc
+
+
+def build_chat(settings: Settings, svc: Tastebud) -> ChatService:
+    return build_chat_service(settings, svc)
+
+
+def build_app_parts(
+    settings: Settings, *, resume: bool
+) -> tuple[ChatService, Callable[[Progress], object] | None]:
+    """The chat service, and the first-start work the TUI runs in a worker with a progress bar."""
+    svc = build_tastebud(settings, prepare=False)
+    chat = build_chat(settings, svc)
+    if not resume:
+        chat.new_thread()
+    startup = svc.prepare if svc.needs_preparing() else None
+    return chat, startup
