@@ -88,7 +88,7 @@ class StubOpenAI:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
-                stub.requests.append(Recorded(self.path, dict(self.headers.items()), body))
+                stub.requests.append(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                 item = stub._next()
                 if isinstance(item, Hang):
                     stub._stop.wait(item.seconds)
