@@ -202,6 +202,30 @@ async def test_startup_runs_in_a_worker_then_lands_in_the_chat(settings: Setting
         assert app.screen.query_one(PromptInput).has_focus
 
 
+async def test_the_prompt_takes_a_message_while_the_service_is_still_being_built(
+    settings: Settings,
+) -> None:
+    built = threading.Event()
+
+    def startup(progress) -> FakeChatService:  # type: ignore[no-untyped-def]
+        built.wait(10)  # the CLI's heavy imports and service build happen here
+        return FakeChatService()
+
+    app = TastebudApp(settings=settings, chat=None, startup=startup)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ChatScreen) and not screen.ready
+        assert screen.query_one(PromptInput).has_focus and "starting" in screen.sub_title
+        screen.query_one(PromptInput).insert("something funny")
+        await pilot.press("enter")
+        assert screen.query_one(ThinkingIndicator).active and not screen.query_one(CardsPanel).cards
+        built.set()
+        await settle(pilot)
+        assert screen.ready and "catalog test" in screen.sub_title
+        assert len(screen.query_one(CardsPanel).cards) == 4
+
+
 async def test_a_failed_startup_says_why_and_can_go_on(settings: Settings) -> None:
     def startup(progress) -> None:  # type: ignore[no-untyped-def]
         raise OSError("disk full")

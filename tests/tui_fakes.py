@@ -51,6 +51,7 @@ class FakeFeedbackResult:
     reward: float | None
     weights_before: dict[str, float]
     weights_after: dict[str, float]
+    affinities_changed: dict[str, tuple[float, float]] = field(default_factory=dict)
     message: str = ""
 
 
@@ -130,15 +131,17 @@ class FakeTastebud:
         self.weights["popularity"] = round(
             1 - self.weights["collaborative"] - self.weights["content"], 4
         )
+        moved: dict[str, tuple[float, float]] = {}
         for g in item.genres:
             key = f"genre:{g}"
-            self.affinity[key] = round(
-                max(-1.0, min(1.0, self.affinity.get(key, 0) + 0.3 * reward)), 3
-            )
+            old = self.affinity.get(key, 0.0)
+            self.affinity[key] = round(max(-1.0, min(1.0, old + 0.3 * reward)), 3)
+            moved[key] = (old, self.affinity[key])
         self.history.append(dict(self.weights))
         self.events.append((user_id, item_id, signal, value))
         message = f"Noted: {signal} {item.label} (reward {reward:+.1f})."
-        return FakeFeedbackResult(len(self.events), reward, before, dict(self.weights), message)
+        after = dict(self.weights)
+        return FakeFeedbackResult(len(self.events), reward, before, after, moved, message)
 
     def explain(self, user_id: str, item_id: str, *, thread_id: str = "default") -> FakeExplanation:
         ranked = self.rank(self.items[item_id], 0)

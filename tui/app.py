@@ -1,34 +1,39 @@
 """The Textual App: wiring only. The CLI builds the collaborators and passes them in.
 
-    TastebudApp(settings: Settings, chat: ChatService, startup: Startup | None = None)
+    TastebudApp(settings: Settings, chat: ChatService | None, startup: Startup | None = None)
 
-- `settings`: the one `memory.settings.Settings` (read for the diversity toggle).
+- `settings`: the one `memory.settings.Settings` (header defaults, diversity toggle).
 - `chat`: an `agent.session.ChatService` (or anything with its API: `user_id`,
-  `thread_id`, `backend_label`, `service`, `turn`, `new_thread`, `switch_user`).
-- `startup`: optional first-start work, `startup(progress) -> object`, run in a
-  thread worker on mount before the chat is shown (`Tastebud.prepare` fits as
-  it is). It reports with `progress(done: int, total: int)` or
-  `progress(stage: str, done: int, total: int)` (total 0 = unknown length), and
-  raises on failure. None (an already-ingested data dir) goes straight to chat.
+  `thread_id`, `backend_label`, `service`, `turn`, `new_thread`, `switch_user`),
+  or None when `startup` builds it.
+- `startup`: optional work run in a thread worker on mount, with the chat screen
+  already up and its prompt taking input: `startup(progress) -> object`.
+  It reports with `progress(done, total)` or `progress(stage, done, total)`
+  (total 0 = unknown), and raises on failure; `Tastebud.prepare` fits as it is.
+  When `chat` is None it must return the ChatService, which is how the CLI
+  keeps the langchain/chromadb imports (seconds) off the path to the prompt.
+  A message sent before it finishes waits, visibly, and is answered after.
 
 Tests build the App the same way, with a scripted model, and drive it with the Pilot.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
 from tui.commands import TastebudCommands
+from tui.messages import StartupFinished, StartupProgressed, describe_error
 from tui.screens.chat_screen import ChatScreen
 from tui.screens.help_screen import HelpScreen
-from tui.screens.startup_screen import Startup, StartupScreen
+from tui.screens.startup_screen import Startup, StartupScreen, parse_progress
 
 if TYPE_CHECKING:
     from agent.session import ChatService
-
     from memory.settings import Settings
 
 __all__ = ["Startup", "TastebudApp"]
@@ -43,25 +48,68 @@ class TastebudApp(App[None]):
     ]
 
     def __init__(
-        self, settings: Settings, chat: ChatService, startup: Startup | None = None
+        self, settings: Settings, chat: ChatService | None = None, startup: Startup | None = None
     ) -> None:
+        if chat is None and startup is None:
+            raise ValueError("TastebudApp needs a chat service, or a startup that returns one")
         super().__init__()
         self.settings = settings
         self.chat = chat
         self.startup = startup
-        self.chat_screen: ChatScreen | None = None
+        self.chat_screen = ChatScreen(chat, settings)
+        self.startup_screen: StartupScreen | None = None
         self.remembered_diversity = settings.diversity
         """What "toggle diversity" turns back on to, once it has turned it off."""
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
+        await self.push_screen(self.chat_screen)
         if self.startup is None:
-            self._open_chat()
+            assert self.chat is not None
+            self.chat_screen.connect(self.chat)
         else:
-            self.push_screen(StartupScreen(self.startup), lambda _ok: self._open_chat())
+            self.chat_screen.show_starting()
+            self._run_startup(self.startup)
 
-    def _open_chat(self) -> None:
-        self.chat_screen = ChatScreen(self.chat, self.settings)
-        self.push_screen(self.chat_screen)
+    @work(thread=True, exclusive=True, group="startup", exit_on_error=False)
+    def _run_startup(self, startup: Startup) -> None:
+        def progress(*args: object) -> None:
+            with suppress(RuntimeError):  # the app closed under the thread
+                self.post_message(StartupProgressed(*parse_progress(args)))
+
+        try:
+            result = startup(progress)
+        except Exception as exc:
+            self.post_message(StartupFinished(error=describe_error(exc)))
+        else:
+            self.post_message(StartupFinished(result))
+
+    @on(StartupProgressed)
+    async def _show_startup_progress(self, message: StartupProgressed) -> None:
+        if self.startup_screen is None and message.total > 0:
+            self.startup_screen = StartupScreen()
+            await self.push_screen(self.startup_screen, self._continue_after_failure)
+        if self.startup_screen is not None:
+            self.startup_screen.show_progress(message.stage, message.done, message.total)
+
+    @on(StartupFinished)
+    async def _finish_startup(self, message: StartupFinished) -> None:
+        chat = self.chat or (message.result if hasattr(message.result, "turn") else None)
+        if message.error is not None or chat is None:
+            if self.startup_screen is None:
+                self.startup_screen = StartupScreen()
+                await self.push_screen(self.startup_screen, self._continue_after_failure)
+            error = message.error or "the startup returned no chat service"
+            self.startup_screen.show_error(error, can_continue=chat is not None)
+            return
+        if self.startup_screen is not None:
+            self.startup_screen.dismiss(False)
+        self.chat = chat
+        self.chat_screen.connect(chat)
+
+    def _continue_after_failure(self, go_on: bool | None) -> None:
+        self.startup_screen = None
+        if go_on and self.chat is not None:
+            self.chat_screen.connect(self.chat)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -1,9 +1,11 @@
-"""The command palette's Tastebud commands (ctrl+p).
+"""The command palette's Tastebud commands (ctrl+p), and the work they start.
 
-Each command is a call on the chat screen, which runs the work in a worker;
-nothing here touches the service. Commands that need a name ("switch user")
+A command runs its service calls in a thread worker on the chat screen, which
+posts the result as a message for the screen's handlers to draw; nothing here
+touches a widget from a thread. Commands that need a name ("switch user")
 accept it typed after the command ("user alice", "catalog movielens"), or ask
-for it in a small prompt when picked without one.
+for it in a small prompt when picked without one. Until the chat service is
+connected (first start), the palette offers nothing of Tastebud's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.messages import ActionFailed, SessionChanged, TasteRefreshed, describe_error
 from tui.screens.text_prompt_screen import TextPromptScreen
 
 if TYPE_CHECKING:
@@ -28,16 +31,17 @@ DEFAULT_DIVERSITY = 0.3
 class TastebudCommands(Provider):
     @property
     def _chat(self) -> ChatScreen | None:
-        return getattr(self.app, "chat_screen", None)
+        screen: ChatScreen | None = getattr(self.app, "chat_screen", None)
+        return screen if screen is not None and screen.ready else None
 
     def _commands(self, screen: ChatScreen) -> list[tuple[str, str, Callable[[], object]]]:
         return [
             ("Switch user…", "chat as someone else (or type: user NAME)",
              partial(self._ask, screen, "user")),
             ("Undo last preference", "take back the last stated preference or rule",
-             partial(screen.change_preferences, "undo")),
+             partial(change_preferences, screen, "undo")),
             ("Reset preferences", "forget every stated preference and rule",
-             partial(screen.change_preferences, "reset")),
+             partial(change_preferences, screen, "reset")),
             ("Change catalog…", "recommend from another catalog (or type: catalog NAME)",
              partial(self._ask, screen, "catalog")),
             ("Toggle diversity", "vary the list more, or rank purely by score",
@@ -77,16 +81,59 @@ class TastebudCommands(Provider):
         self.app.push_screen(TextPromptScreen(question, kind), answered)
 
 
+def start(screen: ChatScreen, group: str, work: Callable[[], None]) -> None:
+    screen.run_worker(work, thread=True, group=group, exit_on_error=False)
+
+
+def change_preferences(screen: ChatScreen, what: str) -> None:
+    """`what` is "undo" or "reset"; taken under the screen's write lock, like any feedback."""
+    start(screen, "preferences", partial(_change_preferences, screen, what))
+
+
+def _change_preferences(screen: ChatScreen, what: str) -> None:
+    svc, user = screen.chat.service, screen.chat.user_id
+    try:
+        with screen.feedback_lock:
+            if what == "undo":
+                undone = svc.undo_preference(user)
+                note = f"Undid: {undone}" if undone else "No stated preference to undo."
+            else:
+                note = f"Reset {svc.reset_preferences(user)} stated preference(s)."
+            taste = svc.taste(user)
+    except Exception as exc:
+        screen.post(ActionFailed(f"Could not {what} preferences", describe_error(exc)))
+        return
+    screen.post(TasteRefreshed(taste, note))
+
+
+def switch_session(screen: ChatScreen, *, user_id: str | None = None,
+                   catalog: str | None = None) -> None:  # fmt: skip
+    """Switch user or catalog (runs in a worker; refused while a turn runs)."""
+    chat = screen.chat
+    try:
+        if user_id is not None:
+            chat.switch_user(user_id)
+            note = f"Now chatting as **{user_id}**."
+        else:
+            chat.switch_catalog(catalog)  # type: ignore[attr-defined]
+            note = f"Now recommending from the **{catalog}** catalog."
+        taste = chat.service.taste(chat.user_id)
+    except Exception as exc:
+        screen.post(ActionFailed("Could not switch", describe_error(exc)))
+        return
+    screen.post(SessionChanged(note, taste))
+
+
 def switch(screen: ChatScreen, kind: str, value: str) -> None:
     if screen.busy:
         screen.notify("Wait for the current answer before switching.", severity="warning")
     elif kind == "user":
-        screen.switch_session(user_id=value)
+        start(screen, "session", partial(switch_session, screen, user_id=value))
     elif not hasattr(screen.chat, "switch_catalog"):
         screen.notify(f"Restart with TASTEBUD_CATALOG={value} (or --catalog {value}) to switch.",
                       severity="warning", markup=False)  # fmt: skip
     else:
-        screen.switch_session(catalog=value)
+        start(screen, "session", partial(switch_session, screen, catalog=value))
 
 
 def toggle_diversity(screen: ChatScreen) -> None:

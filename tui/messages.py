@@ -44,10 +44,14 @@ class TurnFailed(Message):
 
 
 class FeedbackRecorded(Message):
-    """Posted only after the facade committed the event, so an acknowledged like survives a quit."""
+    """Posted only after the facade committed the event, so an acknowledged like survives a quit.
+
+    `result` is the FeedbackResult: weights before and after, and the affinities it moved,
+    enough to redraw the taste panel before the full TasteView is re-read.
+    """
 
     def __init__(
-        self, item_id: str, title: str, signal: str, value: float | None, result: Any, taste: Any
+        self, item_id: str, title: str, signal: str, value: float | None, result: Any
     ) -> None:
         super().__init__()
         self.item_id = item_id
@@ -55,7 +59,6 @@ class FeedbackRecorded(Message):
         self.signal = signal
         self.value = value
         self.result = result
-        self.taste = taste
 
 
 class ExplanationReady(Message):
@@ -77,12 +80,18 @@ class DetailsReady(Message):
 
 
 class TasteRefreshed(Message):
-    """A fresh TasteView, after startup, an undo, a reset or a user switch; `note` is shown."""
+    """A fresh TasteView (after startup, feedback, an undo, a reset); `note` is shown.
 
-    def __init__(self, taste: Any, note: str | None = None) -> None:
+    `before` is the weights before a feedback event, so the panel keeps showing its change.
+    """
+
+    def __init__(
+        self, taste: Any, note: str | None = None, before: dict[str, float] | None = None
+    ) -> None:
         super().__init__()
         self.taste = taste
         self.note = note
+        self.before = before
 
 
 class SessionChanged(Message):
@@ -114,8 +123,11 @@ class StartupProgressed(Message):
 
 
 class StartupFinished(Message):
-    def __init__(self, error: str | None = None) -> None:
+    """`result` is what startup returned: the ChatService, when the App was given none."""
+
+    def __init__(self, result: Any = None, error: str | None = None) -> None:
         super().__init__()
+        self.result = result
         self.error = error
 
 

@@ -43,7 +43,6 @@ from tui.widgets.thinking_indicator import ThinkingIndicator
 
 if TYPE_CHECKING:
     from agent.session import ChatService
-
     from memory.settings import Settings
 
 FEEDBACK_SIGNALS = {"like", "dislike", "seen", "rate"}
@@ -55,13 +54,17 @@ class ChatScreen(Screen[None]):
         Binding("tab", "app.focus_next", "Cards ⇄ chat"),
     ]
 
-    def __init__(self, chat: ChatService, settings: Settings) -> None:
+    def __init__(self, chat: ChatService | None, settings: Settings) -> None:
         super().__init__(id="chat-screen")
-        self.chat = chat
+        self.chat: ChatService = chat  # type: ignore[assignment]  # set by connect() before use
         self.settings = settings
+        self.ready = False
+        """True once connect() has run: the service exists and first-start work is done."""
         self.busy = False
-        self._feedback_lock = threading.Lock()
+        self.feedback_lock = threading.Lock()
+        """Held around every write, so events are stored in the order the keys were pressed."""
         self._pending_user: ChatMessage | None = None
+        self._queued: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,12 +81,30 @@ class ChatScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_header()
         self.action_focus_prompt()
+
+    def show_starting(self) -> None:
+        self.query_one(ThinkingIndicator).start("starting up")
+
+    def connect(self, chat: ChatService) -> None:
+        """The service is ready: draw what it knows, and answer a message sent while starting."""
+        self.chat, self.ready = chat, True
+        self.refresh_header()
         self._load_taste()
+        text, self._queued = self._queued, None
+        if text is None:
+            self.query_one(ThinkingIndicator).stop()
+        else:
+            self.query_one(ThinkingIndicator).start()
+            self._run_turn(text)
 
     def refresh_header(self) -> None:
         self.title = "Tastebud"
-        catalog = self.chat.service.catalog_name
-        self.sub_title = f"user {self.chat.user_id} · catalog {catalog} · {self.chat.backend_label}"
+        if not self.ready:
+            user, catalog, backend = self.settings.user, self.settings.catalog or "…", "starting"
+        else:
+            user, catalog = self.chat.user_id, self.chat.service.catalog_name
+            backend = self.chat.backend_label
+        self.sub_title = f"user {user} · catalog {catalog} · {backend}"
 
     def action_focus_prompt(self) -> None:
         self.query_one(PromptInput).focus()
@@ -104,6 +125,10 @@ class ChatScreen(Screen[None]):
         self._pending_user = log.add_user(event.text)
         log.start_assistant()
         self.busy = True
+        if not self.ready:
+            self._queued = event.text
+            self.query_one(ThinkingIndicator).start("starting up; your message is next")
+            return
         self.query_one(ThinkingIndicator).start()
         self._run_turn(event.text)
 
@@ -174,19 +199,22 @@ class ChatScreen(Screen[None]):
 
     @work(thread=True, group="feedback", exit_on_error=False)
     def _send_feedback(self, user: str, item: Any, signal: str, value: float | None = None) -> None:
+        """Two messages: the committed event (drawn at once from what it changed), then the
+        full re-read of the taste, whose cost grows with the user's history."""
+        svc = self.chat.service
         try:
-            with self._feedback_lock:
-                svc = self.chat.service
+            with self.feedback_lock:
                 result = svc.feedback(user, item.id, signal, value=value)
+                self.post(FeedbackRecorded(item.id, item.label, signal, value, result))
                 taste = svc.taste(user)
         except Exception as exc:
             self.post(ActionFailed(f"Could not save your {signal}", describe_error(exc)))
             return
-        self.post(FeedbackRecorded(item.id, item.label, signal, value, result, taste))
+        self.post(TasteRefreshed(taste, before=result.weights_before))
 
     @on(FeedbackRecorded)
     def _show_feedback(self, message: FeedbackRecorded) -> None:
-        self.query_one(TastePanel).show(message.taste, before=message.result.weights_before)
+        self.query_one(TastePanel).apply_feedback(message.result)
         self.query_one(CardsPanel).mark(message.item_id, message.signal, message.value)
         note = getattr(message.result, "message", "") or f"{message.signal}: {message.title}"
         self.notify(note, timeout=3, markup=False)
@@ -240,42 +268,9 @@ class ChatScreen(Screen[None]):
 
     @on(TasteRefreshed)
     def _show_taste(self, message: TasteRefreshed) -> None:
-        self.query_one(TastePanel).show(message.taste)
+        self.query_one(TastePanel).show(message.taste, before=message.before)
         if message.note:
             self.notify(message.note, markup=False)
-
-    @work(thread=True, group="preferences", exit_on_error=False)
-    def change_preferences(self, what: str) -> None:
-        """`what` is "undo" or "reset"; runs under the feedback lock, like any write."""
-        svc, user = self.chat.service, self.chat.user_id
-        try:
-            with self._feedback_lock:
-                if what == "undo":
-                    undone = svc.undo_preference(user)
-                    note = f"Undid: {undone}" if undone else "No stated preference to undo."
-                else:
-                    note = f"Reset {svc.reset_preferences(user)} stated preference(s)."
-                taste = svc.taste(user)
-        except Exception as exc:
-            self.post(ActionFailed(f"Could not {what} preferences", describe_error(exc)))
-            return
-        self.post(TasteRefreshed(taste, note))
-
-    @work(thread=True, exclusive=True, group="session", exit_on_error=False)
-    def switch_session(self, *, user_id: str | None = None, catalog: str | None = None) -> None:
-        """Switch user or catalog; the palette refuses while a turn is running."""
-        try:
-            if user_id is not None:
-                self.chat.switch_user(user_id)
-                note = f"Now chatting as **{user_id}**."
-            else:
-                self.chat.switch_catalog(catalog)  # type: ignore[attr-defined]
-                note = f"Now recommending from the **{catalog}** catalog."
-            taste = self.chat.service.taste(self.chat.user_id)
-        except Exception as exc:
-            self.post(ActionFailed("Could not switch", describe_error(exc)))
-            return
-        self.post(SessionChanged(note, taste))
 
     @on(SessionChanged)
     async def _show_session(self, message: SessionChanged) -> None:

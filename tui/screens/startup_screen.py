@@ -1,26 +1,22 @@
-"""First start: ingest the demo catalog and train, with a progress bar, then the chat.
+"""The progress screen for first-start work (demo ingest, training), and its failure.
 
-The CLI hands the App a `startup(progress)` callable; this screen runs it in a
-thread worker and turns each `progress(done, total)` or `progress(stage, done,
-total)` call into a message, so a long ingest never freezes the terminal. It dismisses with True
-when the work is done; on failure it shows the error and lets the user quit or
-go on to the chat anyway (a failed training step still leaves a usable catalog).
+The App runs the CLI's `startup(progress)` in a thread worker with the chat
+already on screen, and shows this screen only once the work reports a known
+length, i.e. only when there is real work to wait for: reconnecting to an
+ingested data dir never covers the prompt. It is a passive view; the App feeds
+it progress and either pops it or, on failure, lets it offer quit or continue.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from typing import ClassVar
 
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
-
-from tui.messages import StartupFinished, StartupProgressed, describe_error
 
 ProgressCallback = Callable[..., None]
 """progress(done, total) or progress(stage, done, total); total 0 means unknown length.
@@ -29,20 +25,29 @@ The two-argument form is memory.ingest's own Progress, so `Tastebud.prepare`
 can be passed as it is; the three-argument form also names the stage.
 """
 Startup = Callable[[ProgressCallback], object]
-"""The CLI's first-start work (demo ingest, training). Raises on failure; the result is ignored."""
+"""First-start work, run in a worker. Raises on failure. When the App got no chat
+service, it must return one (it is where the heavy imports and the build happen)."""
 DEFAULT_STAGE = "Preparing the catalog (first start only)"
 
 
+def parse_progress(args: tuple[object, ...]) -> tuple[str, int, int]:
+    """(stage, done, total) from either progress form."""
+    stage = str(args[0]) if len(args) == 3 else DEFAULT_STAGE
+    done, total = args[-2], args[-1]
+    return stage, int(done), int(total)  # type: ignore[call-overload]
+
+
 class StartupScreen(Screen[bool]):
+    """Dismissed with True when the user chooses to go on to the chat after a failure."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "app.quit", "Quit", show=False),
         Binding("enter", "continue", "Continue anyway", show=False),
     ]
 
-    def __init__(self, startup: Startup) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.startup = startup
-        self.failed = False
+        self.can_continue = False
         self.stage = ""
 
     def compose(self) -> ComposeResult:
@@ -53,45 +58,23 @@ class StartupScreen(Screen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#startup-box").border_title = "First start"
-        self._run_startup()
 
-    @work(thread=True, exclusive=True, group="startup", exit_on_error=False)
-    def _run_startup(self) -> None:
-        def progress(*args: object) -> None:
-            stage = str(args[0]) if len(args) == 3 else DEFAULT_STAGE
-            done, total = (int(a) for a in args[-2:])  # type: ignore[call-overload]
-            with suppress(RuntimeError):  # the app closed under us
-                self.post_message(StartupProgressed(stage, done, total))
-
-        try:
-            self.startup(progress)
-        except Exception as exc:
-            self.post_message(StartupFinished(describe_error(exc)))
-        else:
-            self.post_message(StartupFinished())
-
-    @on(StartupProgressed)
-    def _show_progress(self, message: StartupProgressed) -> None:
+    def show_progress(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.stage = stage
+            self.query_one("#startup-stage", Static).update(stage)
         bar = self.query_one(ProgressBar)
-        if message.stage != self.stage:
-            self.stage = message.stage
-            self.query_one("#startup-stage", Static).update(message.stage)
-        if message.total > 0:
-            bar.update(total=message.total, progress=message.done)
+        if total > 0:
+            bar.update(total=total, progress=done)
         else:
             bar.update(total=None)
 
-    @on(StartupFinished)
-    def _finish(self, message: StartupFinished) -> None:
-        if message.error is None:
-            self.dismiss(True)
-            return
-        self.failed = True
-        self.query_one("#startup-error", Static).update(
-            f"Setup failed: {message.error}\n\nq quits · enter goes on to the chat anyway"
-        )
+    def show_error(self, error: str, *, can_continue: bool) -> None:
+        self.can_continue = can_continue
+        hint = "q quits · enter goes on to the chat anyway" if can_continue else "q quits"
+        self.query_one("#startup-error", Static).update(f"Setup failed: {error}\n\n{hint}")
         self.add_class("-failed")
 
     def action_continue(self) -> None:
-        if self.failed:
-            self.dismiss(False)
+        if self.can_continue:
+            self.dismiss(True)

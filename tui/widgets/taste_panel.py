@@ -8,6 +8,7 @@ always draws the same characters, which is what makes snapshot tests stable.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from rich.text import Text
@@ -69,6 +70,27 @@ class TastePanel(Static):
             }  # fmt: skip
         self.update(self.render_taste(taste, self.deltas))
         self.updates += 1
+
+    def apply_feedback(self, result: Any) -> None:
+        """Redraw at once from a FeedbackResult: its new weights and the affinities it moved.
+
+        What it cannot know (soft preferences folded into affinities, the exact top five)
+        is put right a moment later by the full TasteView the same worker re-reads.
+        """
+        if self.taste is None:
+            return
+        taste = copy.copy(self.taste)
+        taste.weights = dict(result.weights_after)
+        taste.weight_history = {
+            k: [*self.taste.weight_history.get(k, []), v] for k, v in taste.weights.items()
+        }
+        moved = {k: new for k, (_, new) in getattr(result, "affinities_changed", {}).items()}
+        merged = {**dict(self.taste.top_positive), **dict(self.taste.top_negative), **moved}
+        ranked = sorted(merged.items(), key=lambda kv: kv[1])
+        taste.top_positive = [kv for kv in reversed(ranked) if kv[1] > 0.02][:5]
+        taste.top_negative = [kv for kv in ranked if kv[1] < -0.02][:5]
+        taste.n_events = self.taste.n_events + 1
+        self.show(taste, before=result.weights_before)
 
     @staticmethod
     def render_taste(taste: Any, deltas: dict[str, float] | None = None) -> Text:
