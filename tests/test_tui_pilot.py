@@ -18,7 +18,15 @@ from textual import events
 
 from agent.scripted import ScriptedModel
 from memory.settings import Settings
-from tests.tui_fakes import FakeChatService, FakeTastebud, ask, palette, real_chat, settle
+from tests.tui_fakes import (
+    FakeChatService,
+    FakeFeedbackResult,
+    FakeTastebud,
+    ask,
+    palette,
+    real_chat,
+    settle,
+)
 from tui.app import TastebudApp
 from tui.screens.chat_screen import ChatScreen
 from tui.screens.details_screen import DetailsScreen
@@ -276,3 +284,20 @@ async def test_palette_toggles_diversity_both_ways(settings: Settings) -> None:
         assert settings.diversity == 0.0
         await palette(pilot, "toggle diversity")
         assert settings.diversity == 0.3
+
+
+async def test_the_taste_panel_draws_a_feedback_result_before_the_full_reread(
+    settings: Settings,
+) -> None:
+    app = build(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(TastePanel)
+        after = {"collaborative": 0.5, "content": 0.3, "popularity": 0.2}
+        moved = {"genre:Horror": (0.0, 0.3)}
+        panel.apply_feedback(FakeFeedbackResult(1, 0.8, dict(panel.taste.weights), after, moved))
+        assert panel.taste.weights == after and panel.taste.n_events == 1
+        assert panel.taste.top_positive[0] == ("genre:Horror", 0.3)
+        assert panel.taste.weight_history["collaborative"][-1] == 0.5
+        assert panel.deltas == {"collaborative": pytest.approx(0.1), "content": pytest.approx(-0.1)}
+        assert "Horror +0.30" in str(panel.render())

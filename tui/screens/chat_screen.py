@@ -278,6 +278,7 @@ class ChatScreen(Screen[None]):
         await self.query_one(CardsPanel).show([])
         self.query_one(TastePanel).show(message.taste)
         self.query_one(ChatLog).add_note(f"*{message.note}*")
+        self.action_focus_prompt()
 
     def new_conversation(self) -> None:
         """A fresh thread: the agent forgets the talk, the learned taste stays."""

@@ -30,10 +30,14 @@ def score_bar(score: float, width: int = BAR_WIDTH) -> str:
 
 
 def why_line(breakdown: Any) -> str:
-    """The single biggest reason, read off the breakdown the score was summed from."""
-    adjustments = sorted(breakdown.adjustments, key=lambda a: -abs(a.value))
-    if adjustments and abs(adjustments[0].value) >= 0.01:
-        return adjustments[0].reason
+    """The biggest reason for the pick, read off the breakdown the score was summed from.
+
+    A positive adjustment (a liked genre, a stated preference) says most; failing one,
+    the component that contributed most. Penalties are in the explanation (w).
+    """
+    boosts = sorted((a for a in breakdown.adjustments if a.value >= 0.01), key=lambda a: -a.value)
+    if boosts:
+        return boosts[0].reason
     components = [c for c in breakdown.components if c.available]
     if not components:
         return breakdown.notes[0] if breakdown.notes else ""

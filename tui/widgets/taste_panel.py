@@ -36,15 +36,15 @@ def weight_bar(value: float, width: int = BAR_WIDTH) -> str:
 
 
 def affinity_label(key: str) -> str:
-    """A key like genre:Horror reads as "Horror"; people and keywords keep a hint of what they are."""
+    """A key like genre:Horror reads as "Horror"; decades as "1980s", keywords in quotes."""
     facet, _, value = key.partition(":")
     if not value:
         return key
-    if facet == "genre":
-        return value
     if facet == "decade":
         return f"{value}s"
-    return f"{value} ({facet})"
+    if facet == "keyword":
+        return f"'{value}'"
+    return value
 
 
 class TastePanel(Static):
@@ -120,4 +120,4 @@ class TastePanel(Static):
 
 
 def _affinities(pairs: list[tuple[str, float]]) -> str:
-    return ", ".join(f"{affinity_label(k)} {v:+.2f}" for k, v in pairs)
+    return " · ".join(f"{affinity_label(k)} {v:+.2f}" for k, v in pairs)
