@@ -13,7 +13,6 @@ import time
 import httpx
 import openai
 import pytest
-from langchain_core.messages import AIMessage
 from textual import events
 
 from agent.scripted import ScriptedModel
@@ -25,6 +24,8 @@ from tests.tui_fakes import (
     ask,
     palette,
     real_chat,
+    recommend_replies,
+    recommending,
     settle,
 )
 from tui.app import TastebudApp
@@ -45,20 +46,6 @@ pytestmark = pytest.mark.asyncio
 
 def build(settings: Settings, chat: object | None = None, startup=None) -> TastebudApp:  # type: ignore[no-untyped-def]
     return TastebudApp(settings=settings, chat=chat or FakeChatService(), startup=startup)  # type: ignore[arg-type]
-
-
-def recommend_replies(k: int = 4) -> list[AIMessage]:
-    """What a model says to "something funny": a recommend call, then one sentence."""
-    call = {
-        "name": "recommend",
-        "args": {"query": "funny", "genres": ["Comedy"], "k": k},
-        "id": "c1",
-    }
-    return [AIMessage(content="", tool_calls=[call]), AIMessage(content="Here are some comedies.")]
-
-
-def recommending() -> ScriptedModel:
-    return ScriptedModel().enqueue(*recommend_replies())
 
 
 @pytest.fixture

@@ -208,6 +208,22 @@ class FakeChatService:
         self.user_id = user_id
 
 
+def recommend_replies(k: int = 4) -> list[Any]:
+    """What a model says to "something funny": a recommend call, then one sentence."""
+    from langchain_core.messages import AIMessage
+
+    call = {"name": "recommend", "args": {"query": "funny", "genres": ["Comedy"], "k": k},
+            "id": "c1"}  # fmt: skip
+    return [AIMessage(content="", tool_calls=[call]), AIMessage(content="Here are some comedies.")]
+
+
+def recommending() -> Any:
+    """A ScriptedModel that answers one message with recommend_replies()."""
+    from agent.scripted import ScriptedModel
+
+    return ScriptedModel().enqueue(*recommend_replies())
+
+
 def real_chat(settings: Settings, model: Any) -> ChatService:
     """The real ChatService and facade over small_catalog() (word-hash embeddings, trained CF)."""
     from agent.session import build_chat_service
