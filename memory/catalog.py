@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 import numpy as np
@@ -94,8 +94,8 @@ class Catalog:
         self.name = name
         self._record: CatalogRecord | None = None
         self._items: dict[str, Item] | None = None
-        self._content = None
-        self._cf = None
+        self._content: Any = None  # chromadb Collection handles, opened lazily
+        self._cf: Any = None
         self.refresh()
 
     def refresh(self) -> None:
