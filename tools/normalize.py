@@ -63,3 +63,12 @@ def popularity_scale(count: float, max_count: float) -> float:
 def unit(vector: np.ndarray) -> np.ndarray:
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm > 1e-12 else vector
+
+
+def calibrate_array(scores: np.ndarray, depth: int = CALIBRATION_DEPTH) -> Calibration:
+    """Calibration from every score a retriever could return (finite entries only)."""
+    finite = scores[np.isfinite(scores)]
+    if finite.size == 0:
+        return Calibration(1.0, 0.0)
+    d = min(depth, finite.size)
+    return Calibration(float(finite.max()), float(np.partition(finite, finite.size - d)[finite.size - d]))

@@ -96,11 +96,13 @@ class TitleIndex:
         self._owner: list[int] = []
         self._penalty: list[float] = []
         self._exact: dict[str, list[int]] = {}
+        self._by_word: dict[str, list[int]] = {}
         for idx, item in enumerate(self.items):
             for name in (item.title, *item.aka):
                 self._add(normalize_title(name), idx, 0.0)
                 if ":" in name:
                     self._add(normalize_title(name.split(":", 1)[0]), idx, SUBTITLE_PENALTY)
+        self._vocab = list(self._by_word)
 
     def _add(self, key: str, idx: int, penalty: float) -> None:
         if not key:
@@ -109,6 +111,9 @@ class TitleIndex:
         self._owner.append(idx)
         self._penalty.append(penalty)
         self._exact.setdefault(key, []).append(len(self._keys) - 1)
+        for word in set(key.split()):
+            if len(word) >= 3:
+                self._by_word.setdefault(word, []).append(len(self._keys) - 1)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -122,6 +127,10 @@ class TitleIndex:
                 s = score - self._penalty[entry] + _year_bonus(self.items[idx].year, year)
                 if s > best.get(idx, -1.0):
                     best[idx] = s
+        if max(best.values(), default=0.0) < MATCH:
+            for entry, score in self._suggestions(normalize_title(query)):
+                idx = self._owner[entry]
+                best[idx] = max(best.get(idx, -1.0), score)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], self.items[kv[0]].title))
         candidates = [(self.items[i], round(s, 1)) for i, s in ranked[:limit]]
         if not candidates or candidates[0][1] < MATCH:
@@ -145,6 +154,21 @@ class TitleIndex:
                 if k.startswith(stem):
                     out.append((e, PREFIX_BASE + 10.0 * len(key) / len(k)))
         return out
+
+
+    def _suggestions(self, key: str) -> list[tuple[int, float]]:
+        """For a title that matched nothing: titles sharing (fuzzily) a word with it.
+
+        Scored by token-set similarity but kept below MATCH: a suggestion is never an answer.
+        """
+        entries: set[int] = set()
+        for word in {w for w in key.split() if len(w) >= 3}:
+            for match, _, _ in process.extract(word, self._vocab, scorer=fuzz.ratio, limit=3,
+                                               score_cutoff=75):  # fmt: skip
+                entries.update(self._by_word[match][:50])
+        scored = [(e, min(MATCH - 1.0, float(fuzz.token_set_ratio(key, self._keys[e]))))
+                  for e in entries]  # fmt: skip
+        return sorted(scored, key=lambda p: -p[1])[:25]
 
 
 def _readings(query: str) -> list[tuple[str, int | None]]:
