@@ -1,0 +1,106 @@
+"""Why an item was recommended, in numbers and in words.
+
+An `Explanation` is read off the breakdown `score_item` computes, which is the
+very computation the list used (tools/hybrid.py), so it cannot drift from the
+ranking: its contributions sum to the score, and raising a weight raises that
+component's contribution here exactly as it does in the list. On top of the
+numbers it collects evidence a person understands: the liked films nearest to
+the item in collaborative and in content space, the words of the request the
+item carries, and the preference adjustments that fired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from memory.items import Item
+from tools.catalog_state import CatalogState
+from tools.content import match_terms, query_terms
+from tools.hybrid import Request
+from tools.scoring import Breakdown, Ranked
+
+NEAREST = 3
+
+
+@dataclass
+class Explanation:
+    item: Item
+    score: float
+    breakdown: Breakdown
+    query: str | None = None
+    cf_neighbours: list[tuple[Item, float]] = field(default_factory=list)
+    content_neighbours: list[tuple[Item, float]] = field(default_factory=list)
+    matched_genres: list[str] = field(default_factory=list)
+    matched_keywords: list[str] = field(default_factory=list)
+    matched_words: list[str] = field(default_factory=list)
+    excluded: str | None = None  # why the item would not be listed now, if it would not
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.item.id, "title": self.item.title, "year": self.item.year,
+            "score": self.score, "query": self.query, "breakdown": self.breakdown.to_dict(),
+            "evidence": {
+                "collaborative_neighbours": [_pair(i, s) for i, s in self.cf_neighbours],
+                "content_neighbours": [_pair(i, s) for i, s in self.content_neighbours],
+                "matched_genres": self.matched_genres, "matched_keywords": self.matched_keywords,
+                "matched_words": self.matched_words,
+                "adjustments": [{"name": a.name, "value": a.value, "reason": a.reason}
+                                for a in self.breakdown.adjustments],
+            },
+            "excluded": self.excluded,
+        }  # fmt: skip
+
+    def text(self) -> str:
+        """Plain words with the numbers, for the chat and `tastebud explain`."""
+        lines = [f"{self.item.label}: score {self.score:.3f}"]
+        for c in self.breakdown.components:
+            if not c.available:
+                lines.append(f"  {c.name}: not used for this request")
+                continue
+            lines.append(f"  {c.name}: {c.normalized:.2f} of 1 (raw {c.raw:.3f})"
+                         f" x weight {c.weight:.2f} = {c.contribution:+.3f}")  # fmt: skip
+        for a in self.breakdown.adjustments:
+            lines.append(f"  {a.value:+.3f} {a.reason}")
+        if self.cf_neighbours:
+            lines.append("  people who liked it also liked your "
+                         + ", ".join(f"{i.label} ({s:.2f})" for i, s in self.cf_neighbours))
+        if self.content_neighbours:
+            lines.append("  it is close in content to your "
+                         + ", ".join(f"{i.label} ({s:.2f})" for i, s in self.content_neighbours))
+        matched = ([f"genre {g}" for g in self.matched_genres]
+                   + [f"keyword {k}" for k in self.matched_keywords]
+                   + [f"'{w}'" for w in self.matched_words])  # fmt: skip
+        if self.query:
+            found = ", ".join(matched) if matched else "no words literally, only in meaning"
+            lines.append(f"  your request {self.query!r} matches: {found}")
+        lines.extend(f"  note: {n}" for n in self.breakdown.notes)
+        if self.excluded:
+            lines.append(f"  not listed now: {self.excluded}")
+        return "\n".join(lines)
+
+
+def _pair(item: Item, sim: float) -> dict[str, Any]:
+    return {"id": item.id, "title": item.title, "year": item.year, "similarity": round(sim, 4)}
+
+
+def build_explanation(state: CatalogState, req: Request, ranked: Ranked,
+                      excluded: str | None = None) -> Explanation:  # fmt: skip
+    item = ranked.item
+    exp = Explanation(item=item, score=ranked.score, breakdown=ranked.breakdown,
+                      query=req.query, excluded=excluded)  # fmt: skip
+    liked = [i for i in req.liked_ids if i != item.id and i in state.items]
+    if req.cf is not None:
+        exp.cf_neighbours = [(state.items[i], s) for i, s in req.cf.nearest(item.id, liked, NEAREST)
+                             if s > 0]  # fmt: skip
+    content = state.content
+    target = content.vector(item.id)
+    if target is not None and liked:
+        rows = content.rows(liked)
+        sims = content.similarity(rows, target)
+        order = sims.argsort()[::-1][:NEAREST]
+        exp.content_neighbours = [(state.items[content.ids[rows[j]]], float(sims[j])) for j in order]
+    if req.query:
+        m = match_terms(query_terms(req.query), item)
+        exp.matched_genres, exp.matched_keywords, exp.matched_words = m.genres, m.keywords, m.words
+    return exp

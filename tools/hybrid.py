@@ -1,0 +1,240 @@
+"""Hybrid ranking: retrieve from every source, score every candidate the same way, blend.
+
+A request is turned into a `Request` first: the user's CF vector and scores,
+the content vector, and the calibration of each component (tools/normalize.py).
+All of it depends on (profile, query, seed items) only, never on which items
+end up as candidates. Scoring an item is then a pure function of the request
+and the item, which is why `score_item` (and so `explain`) reproduces the
+breakdown an item had in a list, to the last bit:
+
+    score = sum_k w_k * z_k  +  sum of adjustments        (tools/scoring.py)
+
+with w the user's blend weights renormalized over the available components,
+and z_k each component's normalized score. Candidates are the union of the
+content k-NN (request vector, and the bare query), the collaborative k-NN
+(Chroma, on the folded-in vector) and neighbour scores, and the popularity
+prior's top items. The ranked list comes from tools/ranking.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tools.adjustments import (
+    AdjustmentScales,
+    bias_terms,
+    canonical_map,
+    preference_terms,
+    query_gate,
+)
+from tools.catalog_state import CatalogState
+from tools.collaborative import CFModel
+from tools.content import blend_vectors
+from tools.normalize import CALIBRATION_DEPTH, Calibration, calibrate_array
+from tools.profile import COMPONENTS, Profile
+from tools.scoring import Breakdown, ComponentScore
+
+Embed = Callable[[str], np.ndarray]
+
+
+@dataclass(frozen=True)
+class HybridConfig:
+    depth: int = CALIBRATION_DEPTH  # k-NN over-fetch per retriever, and the calibration rank
+    popular_candidates: int = 50
+    query_share: float = 0.7  # content vector: the request's words vs the user's taste
+    seed_share: float = 0.6  # taste: this request's seed items vs the whole history
+    dislike_share: float = 0.3
+    cf_dislike_weight: float = 0.5
+    recency_tau: float = 20.0  # the n-th most recent like weighs exp(-n / tau)
+    seed_weight: float = 1.0
+    scales: AdjustmentScales = field(default_factory=AdjustmentScales)
+
+
+@dataclass
+class Request:
+    profile: Profile
+    query: str | None
+    like_ids: tuple[str, ...]
+    weights: dict[str, float]
+    available: dict[str, bool]
+    notes: list[str]
+    known: set[str]
+    content_vec: np.ndarray | None = None
+    content_cal: Calibration | None = None
+    query_vec: np.ndarray | None = None
+    query_cal: Calibration | None = None
+    cf: CFModel | None = None
+    cf_user: np.ndarray | None = None
+    cf_scores: np.ndarray | None = None
+    cf_cal: Calibration | None = None
+    liked_ids: list[str] = field(default_factory=list)
+    affinities: dict[str, float] = field(default_factory=dict)
+    soft: dict[str, float] = field(default_factory=dict)
+    candidates: list[str] = field(default_factory=list)
+    config: HybridConfig = field(default_factory=HybridConfig)
+
+
+def user_item_weights(profile: Profile, like_ids: Sequence[str], use_history: bool,
+                      config: HybridConfig) -> dict[str, float]:  # fmt: skip
+    """Liked items weighted by recency (profile.liked is oldest first), seeds in full, dislikes < 0."""
+    history = list(profile.liked.items()) if use_history else []
+    n = len(history)
+    weights = {i: float(s) * math.exp(-(n - 1 - k) / config.recency_tau)
+               for k, (i, s) in enumerate(history) if s > 0}  # fmt: skip
+    for seed in like_ids:
+        weights[seed] = max(weights.get(seed, 0.0), config.seed_weight)
+    if use_history:
+        for d in profile.disliked:
+            weights.setdefault(d, -config.cf_dislike_weight)
+    return weights
+
+
+def build_request(state: CatalogState, embed: Embed, profile: Profile, *, query: str | None,
+                  like_ids: Sequence[str] = (), use_history: bool = True,
+                  components: Sequence[str] = COMPONENTS, exclude_known: bool = True,
+                  config: HybridConfig | None = None) -> Request:  # fmt: skip
+    config = config or HybridConfig()
+    seeds = tuple(dict.fromkeys(i for i in like_ids if i in state.items))
+    weights_by_item = user_item_weights(profile, seeds, use_history, config)
+    known = (set(profile.liked) | profile.disliked | profile.seen | set(seeds)) if exclude_known \
+        else set(seeds)  # fmt: skip
+    req = Request(profile=profile, query=query or None, like_ids=seeds, weights={},
+                  available={}, notes=[], known=known,
+                  liked_ids=[i for i, w in weights_by_item.items() if w > 0],
+                  affinities=canonical_map(profile.affinities), soft=canonical_map(profile.soft),
+                  config=config)  # fmt: skip
+    candidates: dict[str, None] = {}
+    depth = config.depth
+    fetch = depth + min(len(known), 4 * depth)
+
+    # content: the request's words, the user's taste, or both
+    content = state.content
+    if query:
+        req.query_vec = np.asarray(embed(query), dtype=np.float32)
+    hist = {i: w for i, w in weights_by_item.items() if w > 0 and i not in seeds}
+    taste = blend_vectors(content.taste_vector(dict.fromkeys(seeds, 1.0)),
+                          content.taste_vector(hist, profile.disliked if use_history else (),
+                                               config.dislike_share),
+                          config.seed_share)  # fmt: skip
+    req.content_vec = blend_vectors(req.query_vec, taste, config.query_share)
+    if "content" in components and req.content_vec is not None:
+        hits = [h for h in state.knn("content", req.content_vec, fetch) if h[0] not in known]
+        req.content_cal = Calibration.from_scores([s for _, s in hits], depth)
+        candidates.update(dict.fromkeys(i for i, _ in hits[:depth]))
+        if req.query_vec is not None and taste is not None:
+            q_hits = [h for h in state.knn("content", req.query_vec, fetch) if h[0] not in known]
+            req.query_cal = Calibration.from_scores([s for _, s in q_hits], depth)
+            candidates.update(dict.fromkeys(i for i, _ in q_hits[:depth]))
+        elif req.query_vec is not None:
+            req.query_cal = req.content_cal
+
+    # collaborative: fold the user in, retrieve from Chroma, score with the model
+    model = state.cf if "collaborative" in components else None
+    if model is not None:
+        req.cf, req.cf_user = model, model.fold_in(weights_by_item)
+        if req.cf_user is not None:
+            scores = model.scores(weights_by_item, req.cf_user)
+            masked = scores.copy()
+            masked[[model.row[i] for i in known if i in model.row]] = -np.inf
+            req.cf_scores, req.cf_cal = scores, calibrate_array(masked, depth)
+            candidates.update(dict.fromkeys(i for i, _ in state.knn("cf", req.cf_user, fetch)
+                                            if i not in known))  # fmt: skip
+            top = np.argsort(-masked, kind="stable")[:depth]
+            candidates.update(dict.fromkeys(model.ids[j] for j in top if np.isfinite(masked[j])))
+
+    pop = state.popularity
+    if "popularity" in components and pop.available:
+        fresh = (i for i in pop.top[: config.popular_candidates + len(known)] if i not in known)
+        candidates.update(dict.fromkeys(fresh))
+
+    req.available = {
+        "collaborative": req.cf_scores is not None,
+        "content": req.content_cal is not None,
+        "popularity": "popularity" in components and pop.available,
+    }
+    _weights_and_notes(req, state, components, model is not None)
+    req.candidates = [i for i in candidates if i in state.items]
+    return req
+
+
+def _weights_and_notes(req: Request, state: CatalogState, components: Sequence[str],
+                       has_model: bool) -> None:  # fmt: skip
+    raw = {c: max(0.0, float(req.profile.weights.get(c, 0.0))) if req.available[c] else 0.0
+           for c in COMPONENTS}  # fmt: skip
+    total = sum(raw.values())
+    if total <= 0:  # every available component has weight 0: fall back to equal shares
+        raw = {c: 1.0 if req.available[c] else 0.0 for c in COMPONENTS}
+        total = sum(raw.values())
+    req.weights = {c: (v / total if total else 0.0) for c, v in raw.items()}
+    used = [c for c in COMPONENTS if req.available[c]]
+    missing: list[str] = []
+    if "collaborative" in components and not req.available["collaborative"]:
+        missing.append("no collaborative model yet" if not has_model and not state.catalog.has_cf
+                       else "no liked films the collaborative model knows yet")  # fmt: skip
+    if "content" in components and not req.available["content"]:
+        missing.append("no request text and no liked films for content matching")
+    if "popularity" in components and not req.available["popularity"]:
+        missing.append("no popularity data in this catalog")
+    if missing:
+        ranked_by = " and ".join(used) if used else "catalog order (nothing to rank by yet)"
+        req.notes.append(f"{'; '.join(missing)}; ranked by {ranked_by}")
+
+
+def score_items(state: CatalogState, req: Request, ids: Sequence[str]) -> list[Breakdown]:
+    """The breakdown of each item, computed identically for one item or thousands."""
+    if not ids:
+        return []
+    content = state.content
+    rows = np.array([content.row[i] for i in ids], dtype=np.int64)
+    comp: dict[str, tuple[list[float], list[float]]] = {}
+    if req.available["content"] and req.content_vec is not None and req.content_cal:
+        raw = content.similarity(rows, req.content_vec)
+        comp["content"] = (raw.tolist(), req.content_cal.many(raw).tolist())
+    if req.available["collaborative"] and req.cf is not None and req.cf_scores is not None:
+        cf_raw = np.array([req.cf_scores[req.cf.row[i]] if i in req.cf.row else 0.0 for i in ids])
+        assert req.cf_cal is not None
+        comp["collaborative"] = (cf_raw.tolist(), req.cf_cal.many(cf_raw).tolist())
+    pop = state.popularity
+    pop_raw = [pop.counts.get(i, 0.0) for i in ids]
+    pop_z = pop.normalized(pop_raw)
+    if req.available["popularity"]:
+        comp["popularity"] = (pop_raw, pop_z)
+    q_raw = q_z = None
+    if req.query and req.query_vec is not None and req.query_cal is not None:
+        q_arr = content.similarity(rows, req.query_vec)
+        q_raw, q_z = q_arr.tolist(), req.query_cal.many(q_arr).tolist()
+    novelty = _novelty(state, req, rows) if req.profile.novelty_bias else None
+    scales = req.config.scales
+    out: list[Breakdown] = []
+    for n, item_id in enumerate(ids):
+        b = Breakdown(notes=list(req.notes))
+        for name in COMPONENTS:
+            if name in comp:
+                r, z = comp[name][0][n], comp[name][1][n]
+                w = req.weights[name]
+                b.components.append(ComponentScore(name, float(r), float(z), w, w * float(z)))
+            else:
+                b.components.append(ComponentScore(name, 0.0, 0.0, 0.0, 0.0, available=False))
+        b.adjustments.extend(preference_terms(state.items[item_id], req.affinities, req.soft, scales))
+        b.adjustments.extend(bias_terms(req.profile, pop_z[n] if pop.available else None,
+                                        novelty[n] if novelty is not None else None, scales))  # fmt: skip
+        if q_raw is not None and q_z is not None and req.query:
+            gate = query_gate(req.query, q_z[n], q_raw[n], scales)
+            if gate is not None:
+                b.adjustments.append(gate)
+        out.append(b)
+    return out
+
+
+def _novelty(state: CatalogState, req: Request, rows: np.ndarray) -> list[float] | None:
+    """1 - the highest content similarity to a liked item: how unlike your favourites it is."""
+    content = state.content
+    liked = [v for v in (content.vector(i) for i in req.liked_ids) if v is not None]
+    if not liked:
+        return None
+    best = np.max(np.stack([content.similarity(rows, v) for v in liked]), axis=0)
+    return [min(1.0, max(0.0, 1.0 - float(s))) for s in best]

@@ -1,0 +1,89 @@
+"""From a scored request to the list a person sees: eligibility, ordering, diversity.
+
+Filters, hard rules and exclusions (seen, disliked, already liked, the seed
+items, what this session already showed) decide which candidates may appear;
+they never change a score. If the retrieved candidates run short (a narrow
+filter), the rest of the catalog that passes is scanned, so "westerns from the
+50s" does not come back empty just because no retriever thought of them.
+
+The MMR diversity re-rank only reorders: each item keeps its own score and
+breakdown, and an item placed differently from its score order says so in a
+note. Scores in the list are therefore exactly what `score_item` gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import numpy as np
+
+from memory.items import Item
+from tools.catalog_state import CatalogState
+from tools.filters import Filters, broken_rule, passes_filters
+from tools.hybrid import Request, score_items
+from tools.mmr import mmr_order
+from tools.scoring import Ranked
+
+POOL = 3  # MMR chooses the k items from the POOL * k best by score
+SCAN_CAP = 2000  # after a catalog scan, only this many (best by a cheap score) get breakdowns
+
+
+def eligible(item: Item, req: Request, excluded: Collection[str], filters: Filters | None) -> bool:
+    return (item.id not in excluded and passes_filters(item, filters)
+            and broken_rule(item, req.profile.hard) is None)  # fmt: skip
+
+
+def rank(state: CatalogState, req: Request, *, k: int, filters: Filters | None = None,
+         exclude_ids: Collection[str] = (), diversity: float = 0.0) -> tuple[list[Ranked], list[str]]:  # fmt: skip
+    """The top k eligible items, diversified; plus the request's notes."""
+    excluded = set(req.known) | set(exclude_ids)
+    items = state.items
+    ids = [i for i in req.candidates if eligible(items[i], req, excluded, filters)]
+    notes = list(req.notes)
+    if len(ids) < POOL * k:
+        seen = set(ids)
+        extra = [i for i, it in items.items() if i not in seen and eligible(it, req, excluded, filters)]
+        ids.extend(_cheap_order(state, req, extra)[:SCAN_CAP])
+    if not ids:
+        what = f" matching {filters.describe()}" if filters is not None and not filters.empty else ""
+        notes.append(f"no items left{what} after exclusions and your rules")
+        return [], notes
+    breakdowns = score_items(state, req, ids)
+    order = sorted(range(len(ids)), key=lambda n: (-breakdowns[n].total, ids[n]))
+    pool = order[: max(POOL * k, k)]
+    relevance = np.array([breakdowns[n].total for n in pool])
+    vectors = state.content.vectors[state.content.rows(ids[n] for n in pool)]
+    picks = mmr_order(relevance, vectors, diversity, k)
+    ranked: list[Ranked] = []
+    for position, pick in enumerate(picks):
+        n = pool[pick.index]
+        b = breakdowns[n]
+        if pick.index != position:
+            near = "; moved up for variety"
+            if pick.nearest is not None and position > pick.index:
+                near = f"; moved down: close to {items[ids[pool[pick.nearest]]].label}" \
+                       f" ({pick.similarity:.2f})"  # fmt: skip
+            b.notes.append(f"diversity re-rank (lambda {diversity:.2f}): shown #{position + 1},"
+                           f" #{pick.index + 1} by score{near}")  # fmt: skip
+        ranked.append(Ranked(items[ids[n]], b.total, b))
+    return ranked, notes
+
+
+def _cheap_order(state: CatalogState, req: Request, ids: Sequence[str]) -> list[str]:
+    """Scanned items pre-sorted by their blended component scores (no adjustments)."""
+    if len(ids) <= SCAN_CAP:
+        return list(ids)
+    rows = state.content.rows(ids)
+    base = np.zeros(len(ids))
+    if req.available["content"] and req.content_vec is not None and req.content_cal is not None:
+        base += req.weights["content"] * req.content_cal.many(
+            state.content.similarity(rows, req.content_vec))
+    pop = state.popularity
+    if req.available["popularity"]:
+        base += req.weights["popularity"] * np.array(pop.normalized(
+            [pop.counts.get(i, 0.0) for i in ids]))  # fmt: skip
+    if req.available["collaborative"] and req.cf is not None and req.cf_scores is not None:
+        assert req.cf_cal is not None
+        cf_raw = np.array([req.cf_scores[req.cf.row[i]] if i in req.cf.row else 0.0 for i in ids])
+        base += req.weights["collaborative"] * req.cf_cal.many(cf_raw)
+    return [ids[j] for j in np.argsort(-base, kind="stable")]
