@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -176,7 +177,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from memory.settings import Settings
 
     data_dir = args.data_dir or str(Path(tempfile.gettempdir()) / "tastebud-tui-bench")
-    settings = Settings(data_dir=Path(data_dir))
+    # a fresh user per run: taste() reads the whole feedback history, so reusing one
+    # user would make every run slower than the last
+    user = args.user or f"tui-bench-{os.getpid()}"
+    settings = Settings(data_dir=Path(data_dir), user=user)
     chat = build_chat(
         settings, args.ui_only
     )  # also prepares the data dir, so launches find it ready
@@ -184,6 +188,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     p95 = percentile(likes, 0.95)
     return {
         "data_dir": data_dir,
+        "user": user,
         "service": "fakes (UI only)" if args.ui_only else "real",
         "like_ms": {"samples": len(likes), "p50": round(statistics.median(likes), 2),
                     "p95": round(p95, 2), "max": round(max(likes), 2),
@@ -225,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="an ingested data dir (default: a bench-owned temp dir)")
     parser.add_argument("--likes", type=int, default=60, help="timed likes (after 5 warm-up)")
     parser.add_argument("--launches", type=int, default=3, help="timed launches")
+    parser.add_argument("--user", help="who likes the films (default: a fresh user per run)")
     parser.add_argument("--ui-only", action="store_true", help="use the test fakes, not the stack")
     parser.add_argument("--probe-launch", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--deferred", action="store_true", help=argparse.SUPPRESS)
