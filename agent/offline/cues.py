@@ -138,7 +138,12 @@ FILLER = STOPWORDS | words(
     "picks please thanks thank could would id i'd im i'm find me us new watch watching rather "
     "without no not less never avoid but funnier scarier darker gimme got any hey hi ok okay "
     "ideas options suggestions recommendations similar stuff things thing same vibe vibes "
-    "feel feeling year years decade era"
+    "feel feeling year years decade era yes yeah yep yup nope know think thought honestly totally "
+    "sure pretty kinda lot lots alot probably definitely actually well hello awesome fun favorite "
+    "favourite loved liked enjoy enjoyed heard hear remember time times today night day last first "
+    "two everything nothing way guy guys people person lol haha wow omg thats dont doesnt didnt "
+    "havent hasnt isnt wasnt cant wont ive youre theyre its whats lets been being done doing "
+    "make made say said going got get gets let tell told ask asked mean means"
 )
 _SLOT_WORD = re.compile(r"^('?\d0'?s|\d{4}s?|\d+|early|late|mid|recent|classic|classics|old|older|"
                         r"eighties|nineties|seventies|sixties|fifties|after|before|since)$")  # fmt: skip

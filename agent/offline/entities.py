@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.offline.lexicon import ORDINALS, STOPWORDS, Vocabulary, fold, words
+from rapidfuzz import fuzz
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*['’]?|&|[,.;:!?]", re.UNICODE)
+from agent.offline.lexicon import ORDINALS, STOPWORDS, Tok, Vocabulary, fold, words
+
 TITLE_CUES = words(
 "like liked loved love hated hate watched seen saw about why explain than enjoyed rate "
     "rated to as adored disliked finished rewatched pick picked chose recommend recommended "
@@ -26,22 +27,7 @@ NEGATORS = words(
 )
 SCOPE_BREAKS = words("but though yet rather with just only plus")
 _MAX_N = 12
-
-
-@dataclass
-class Tok:
-    norm: str
-    orig: str
-    start: int
-    end: int
-
-    @property
-    def word(self) -> bool:
-        return self.norm[0].isalnum()
-
-    @property
-    def cap(self) -> bool:
-        return self.orig[:1].isupper()
+FUZZY_MIN = 80  # typed span vs the whole title: a prefix alone ("even" -> "Even Money") is not enough
 
 
 @dataclass
@@ -51,19 +37,6 @@ class Span:
     first: int  # token index
     last: int  # token index, inclusive
     negator: str | None = None  # the word that negates it ("no", "less", "never", ...)
-
-
-def tokenize(text: str) -> list[Tok]:
-    toks: list[Tok] = []
-    for m in _TOKEN.finditer(text):
-        raw = m.group(0)
-        norm = fold(raw)
-        norm = re.sub(r"['’]s$", "", norm)
-        norm = re.sub(r"['’]", "", norm) or raw
-        if raw == "&":
-            norm = "and"
-        toks.append(Tok(norm=norm, orig=raw, start=m.start(), end=m.end()))
-    return toks
 
 
 def _sentence_initial(toks: list[Tok], i: int) -> bool:
@@ -81,7 +54,7 @@ def _prev_word(toks: list[Tok], i: int) -> str:
 
 
 def _title_ok(vocab: Vocabulary, key: str, toks: list[Tok], idx: list[int]) -> bool:
-    if key not in vocab.common_titles:
+    if key not in vocab.common_titles or _year_after(toks, idx[-1]):
         return True
     first = next((i for i in idx if toks[i].norm not in ("the", "a", "an")), idx[0])
     cap = toks[first].cap
@@ -113,6 +86,9 @@ def find_spans(toks: list[Tok], vocab: Vocabulary) -> list[Span]:
     if vocab.resolve is not None:
         spans.extend(_fuzzy_titles(toks, vocab, taken))
     spans.sort(key=lambda sp: sp.first)
+    for sp in spans:
+        if sp.kind == "title":
+            _attach_year(sp, toks)
     for sp in spans:
         if sp.kind in ("genre", "mood"):
             sp.negator = _negator(toks, sp.first, spans)
@@ -195,9 +171,29 @@ def _fuzzy_titles(toks: list[Tok], vocab: Vocabulary, taken: set[int]) -> list[S
             idx = run[:n]
             if toks[idx[-1]].norm in STOPWORDS:
                 continue
-            res = vocab.resolve(" ".join(toks[k].orig for k in idx))
-            if getattr(res, "item", None) is not None:
-                out.append(Span("title", res.item.title, idx[0], idx[-1]))
+            words = [toks[k].norm for k in idx if toks[k].norm not in STOPWORDS]
+            if len(words) < 2 and not any(toks[k].cap for k in idx) and set(words) <= vocab.common_words:
+                continue  # one lower-case word ("creepy", "lost") is a word, not a typo'd title
+            span_text = " ".join(toks[k].orig for k in idx)
+            res = vocab.resolve(span_text)
+            item = getattr(res, "item", None)
+            if item is not None and fuzz.ratio(fold(span_text), fold(item.title)) >= FUZZY_MIN:
+                out.append(Span("title", item.title, idx[0], idx[-1]))
                 taken.update(idx)
                 break
     return out
+
+
+def _year_after(toks: list[Tok], last: int) -> str | None:
+    nxt = last + 1
+    if nxt < len(toks) and re.fullmatch(r"(18|19|20)\d\d", toks[nxt].norm):
+        return toks[nxt].norm
+    return None
+
+
+def _attach_year(span: Span, toks: list[Tok]) -> None:
+    """"The Shining (1980)": a year right after a title picks the film, as people write it."""
+    year = _year_after(toks, span.last)
+    if year:
+        span.value = f"{span.value} ({year})"
+        span.last += 1

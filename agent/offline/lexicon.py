@@ -87,7 +87,6 @@ STOPWORDS = words(
     "like love show give tell find get see watch watched seen saw have has had now"
 )
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def fold(text: str) -> str:
@@ -96,12 +95,38 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*['’]?|&|[,.;:!?]", re.UNICODE)
+
+
+@dataclass
+class Tok:
+    norm: str
+    orig: str
+    start: int
+    end: int
+
+    @property
+    def word(self) -> bool:
+        return self.norm[0].isalnum()
+
+    @property
+    def cap(self) -> bool:
+        return self.orig[:1].isupper()
+
+
+def tokenize(text: str) -> list[Tok]:
+    """Words (folded, possessive 's and apostrophes dropped, "&" as "and") and punctuation."""
+    toks: list[Tok] = []
+    for m in _TOKEN.finditer(text):
+        raw = m.group(0)
+        norm = re.sub(r"['’]", "", re.sub(r"['’]s$", "", fold(raw))) or raw
+        toks.append(Tok(norm="and" if raw == "&" else norm, orig=raw, start=m.start(), end=m.end()))
+    return toks
+
+
 def norm_words(text: str) -> list[str]:
-    """The word sequence used for matching: folded, possessives dropped, punctuation gone."""
-    text = fold(text).replace("&", " and ")
-    text = re.sub(r"['’]s\b", "", text)
-    text = re.sub(r"['’.]", "", text)
-    return _WORD.findall(text)
+    """The word sequence used for matching, exactly as a message is tokenized."""
+    return [t.norm for t in tokenize(text) if t.word]
 
 
 def norm_key(text: str) -> str:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.offline import cues, slots
-from agent.offline.entities import Span, Tok, find_spans, tokenize
-from agent.offline.lexicon import Vocabulary
+from agent.offline.entities import Span, find_spans
+from agent.offline.lexicon import Tok, Vocabulary, tokenize
 from agent.offline.prefs import preference_changes
 
 REQUESTS = ("recommend", "search", "similar", "explain", "details", "show_profile")
@@ -30,6 +30,8 @@ class Action:
     intent: str
     slots: dict[str, Any] = field(default_factory=dict)
     text: str = ""
+    mentions: list[str] = field(default_factory=list)
+    """Every title in the clause, whatever the intent keeps as slots."""
 
     def targets(self) -> list[str]:
         """Titles and refs, as the strings a tool's `title_or_ref` takes."""
@@ -43,6 +45,12 @@ class Action:
 class Parse:
     text: str
     actions: list[Action]
+    clauses: list[Action] = field(default_factory=list)
+    """Every clause's reading before `actions` kept the ones to act on (for mention counting)."""
+
+    @property
+    def mentions(self) -> list[str]:
+        return list(dict.fromkeys(t for c in self.clauses for t in c.mentions))
 
     @property
     def intent(self) -> str:
@@ -61,7 +69,8 @@ def parse(text: str, vocab: Vocabulary) -> Parse:
         raw = text[clause_toks[0].start : clause_toks[-1].end]
         clause_spans = [s for s in spans if lo <= s.first < hi]
         actions.append(_action(raw, clause_spans, vocab))
-    return Parse(text=text, actions=_combine(actions) or [Action("chitchat", text=text)])
+    clauses = [Action(a.intent, dict(a.slots), a.text, list(a.mentions)) for a in actions]
+    return Parse(text=text, actions=_combine(actions) or [Action("chitchat", text=text)], clauses=clauses)
 
 
 def _clauses(toks: list[Tok], spans: list[Span]) -> list[tuple[int, int]]:
@@ -92,7 +101,7 @@ def _action(raw: str, spans: list[Span], vocab: Vocabulary) -> Action:
     low = raw.lower()
     found = _slots(low, spans, vocab)
     intent = cues.classify(low, found)
-    act = Action(intent, text=raw)
+    act = Action(intent, text=raw, mentions=list(found["titles"]))
     if intent == "adjust_preferences":
         act.slots = {"changes": preference_changes(low, spans, found)}
         return act
@@ -145,15 +154,15 @@ def _combine(actions: list[Action]) -> list[Action]:
             merged.append(a)
     if len(merged) == 1:
         return merged
-    first, *rest = merged
-    if first.intent == "feedback":
-        follow = next((a for a in rest if a.intent != "feedback"), None)
+    feedback = [a for a in merged if a.intent == "feedback"]
+    if merged[0].intent == "feedback":
+        follow = next((a for a in merged if a.intent != "feedback"), None)
         if follow is None:
-            return [first]
+            return feedback
         if follow.intent in ("similar", "explain", "details") and follow.slots.get("refs") == ["it"]:
             follow.slots.pop("refs")
-            follow.slots.update({k: v for k, v in first.slots.items() if k in ("titles", "refs")})
-        return [first, follow]
+            follow.slots.update({k: v for k, v in feedback[-1].slots.items() if k in ("titles", "refs")})
+        return [*feedback, follow]
     return [next((a for a in merged if a.intent in REQUESTS), merged[0])]
 
 
