@@ -36,7 +36,7 @@ from tools.collaborative import CFModel
 from tools.content import blend_vectors
 from tools.normalize import CALIBRATION_DEPTH, Calibration, calibrate_array
 from tools.profile import COMPONENTS, Profile
-from tools.scoring import Breakdown, ComponentScore
+from tools.scoring import Adjustment, Breakdown, ComponentScore
 
 Embed = Callable[[str], np.ndarray]
 
@@ -184,10 +184,51 @@ def _weights_and_notes(req: Request, state: CatalogState, components: Sequence[s
         req.notes.append(f"{'; '.join(missing)}; ranked by {ranked_by}")
 
 
-def score_items(state: CatalogState, req: Request, ids: Sequence[str]) -> list[Breakdown]:
-    """The breakdown of each item, computed identically for one item or thousands."""
-    if not ids:
-        return []
+@dataclass
+class ScoreArrays:
+    """Every candidate's component scores and preference terms, before any Breakdown exists.
+
+    Ranking needs breakdowns only for the few items that can make the list, so it
+    sorts on `approx_totals` and builds `breakdown(n)` for those; `score_items`
+    builds them all. Both read the same numbers, so they cannot disagree.
+    """
+
+    ids: list[str]
+    comp: dict[str, tuple[list[float], list[float]]]
+    pop_z: list[float] | None
+    q_raw: list[float] | None
+    q_z: list[float] | None
+    terms: list[list[Adjustment]]  # preference and bias terms per item
+
+    def approx_totals(self, req: Request) -> np.ndarray:
+        total = np.zeros(len(self.ids))
+        for name, (_, z) in self.comp.items():
+            total += req.weights[name] * np.asarray(z)
+        total += np.array([sum(a.value for a in t) for t in self.terms])
+        if self.q_z is not None and req.query:
+            gate = -req.config.scales.query_gate * (1.0 - np.asarray(self.q_z))
+            total += np.where(gate > -0.005, 0.0, gate)
+        return total
+
+    def breakdown(self, req: Request, n: int) -> Breakdown:
+        b = Breakdown(notes=list(req.notes))
+        for name in COMPONENTS:
+            if name in self.comp:
+                r, z = self.comp[name][0][n], self.comp[name][1][n]
+                w = req.weights[name]
+                b.components.append(ComponentScore(name, float(r), float(z), w, w * float(z)))
+            else:
+                b.components.append(ComponentScore(name, 0.0, 0.0, 0.0, 0.0, available=False))
+        b.adjustments.extend(self.terms[n])
+        if self.q_raw is not None and self.q_z is not None and req.query:
+            gate = query_gate(req.query, self.q_z[n], self.q_raw[n], req.config.scales)
+            if gate is not None:
+                b.adjustments.append(gate)
+        return b
+
+
+def score_arrays(state: CatalogState, req: Request, ids: Sequence[str]) -> ScoreArrays:
+    """Component scores of `ids`, computed identically for one item or thousands."""
     content = state.content
     rows = np.array([content.row[i] for i in ids], dtype=np.int64)
     comp: dict[str, tuple[list[float], list[float]]] = {}
@@ -199,35 +240,31 @@ def score_items(state: CatalogState, req: Request, ids: Sequence[str]) -> list[B
         assert req.cf_cal is not None
         comp["collaborative"] = (cf_raw.tolist(), req.cf_cal.many(cf_raw).tolist())
     pop = state.popularity
-    pop_raw = [pop.counts.get(i, 0.0) for i in ids]
-    pop_z = pop.normalized(pop_raw)
-    if req.available["popularity"]:
-        comp["popularity"] = (pop_raw, pop_z)
+    pop_z = pop.normalized([pop.counts.get(i, 0.0) for i in ids]) if pop.available else None
+    if req.available["popularity"] and pop_z is not None:
+        comp["popularity"] = ([pop.counts.get(i, 0.0) for i in ids], pop_z)
     q_raw = q_z = None
     if req.query and req.query_vec is not None and req.query_cal is not None:
         q_arr = content.similarity(rows, req.query_vec)
         q_raw, q_z = q_arr.tolist(), req.query_cal.many(q_arr).tolist()
     novelty = _novelty(state, req, rows) if req.profile.novelty_bias else None
     scales = req.config.scales
-    out: list[Breakdown] = []
+    terms: list[list[Adjustment]] = []
     for n, item_id in enumerate(ids):
-        b = Breakdown(notes=list(req.notes))
-        for name in COMPONENTS:
-            if name in comp:
-                r, z = comp[name][0][n], comp[name][1][n]
-                w = req.weights[name]
-                b.components.append(ComponentScore(name, float(r), float(z), w, w * float(z)))
-            else:
-                b.components.append(ComponentScore(name, 0.0, 0.0, 0.0, 0.0, available=False))
-        b.adjustments.extend(preference_terms(state.items[item_id], req.affinities, req.soft, scales))
-        b.adjustments.extend(bias_terms(req.profile, pop_z[n] if pop.available else None,
-                                        novelty[n] if novelty is not None else None, scales))  # fmt: skip
-        if q_raw is not None and q_z is not None and req.query:
-            gate = query_gate(req.query, q_z[n], q_raw[n], scales)
-            if gate is not None:
-                b.adjustments.append(gate)
-        out.append(b)
-    return out
+        t = preference_terms(state.items[item_id], req.affinities, req.soft, scales)
+        if req.profile.popularity_bias or req.profile.novelty_bias:
+            t.extend(bias_terms(req.profile, pop_z[n] if pop_z is not None else None,
+                                novelty[n] if novelty is not None else None, scales))  # fmt: skip
+        terms.append(t)
+    return ScoreArrays(list(ids), comp, pop_z, q_raw, q_z, terms)
+
+
+def score_items(state: CatalogState, req: Request, ids: Sequence[str]) -> list[Breakdown]:
+    """The breakdown of each item (what `score_item` and `explain` show)."""
+    if not ids:
+        return []
+    arrays = score_arrays(state, req, ids)
+    return [arrays.breakdown(req, n) for n in range(len(ids))]
 
 
 def _novelty(state: CatalogState, req: Request, rows: np.ndarray) -> list[float] | None:

@@ -20,7 +20,7 @@ import numpy as np
 from memory.items import Item
 from tools.catalog_state import CatalogState
 from tools.filters import Filters, broken_rule, passes_filters
-from tools.hybrid import Request, score_items
+from tools.hybrid import Request, score_arrays
 from tools.mmr import mmr_order
 from tools.scoring import Ranked
 
@@ -48,9 +48,17 @@ def rank(state: CatalogState, req: Request, *, k: int, filters: Filters | None =
         what = f" matching {filters.describe()}" if filters is not None and not filters.empty else ""
         notes.append(f"no items left{what} after exclusions and your rules")
         return [], notes
-    breakdowns = score_items(state, req, ids)
-    order = sorted(range(len(ids)), key=lambda n: (-breakdowns[n].total, ids[n]))
-    pool = order[: max(POOL * k, k)]
+    arrays = score_arrays(state, req, ids)
+    approx = arrays.approx_totals(req)
+    size = max(POOL * k, k)
+    if len(ids) > size:  # breakdowns only near the top; the margin absorbs float reordering
+        cutoff = np.partition(approx, len(ids) - size)[len(ids) - size] - 1e-9
+        near = np.flatnonzero(approx >= cutoff).tolist()
+    else:
+        near = list(range(len(ids)))
+    breakdowns = {n: arrays.breakdown(req, n) for n in near}
+    order = sorted(near, key=lambda n: (-breakdowns[n].total, ids[n]))
+    pool = order[:size]
     relevance = np.array([breakdowns[n].total for n in pool])
     vectors = state.content.vectors[state.content.rows(ids[n] for n in pool)]
     picks = mmr_order(relevance, vectors, diversity, k)
