@@ -196,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--requests", type=int, default=60)
     p.add_argument("--synthetic", type=int, default=100_000)
     p.add_argument("--only", choices=["movielens", "wikipedia", "synthetic"], action="append")
+    p.add_argument("--out", type=Path, default=None, help="also write the JSON rows here")
     args = p.parse_args(argv)
 
     def say(msg: str) -> None:
@@ -210,6 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "synthetic" in wanted:
         rows.append(measure(build_synthetic(args.synthetic, say), "synthetic", say, args.requests,
                             train=False))  # fmt: skip
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(rows, indent=2))
     print(json.dumps(rows, indent=2) if args.json else format_table(rows))
     return 0
 

@@ -6,14 +6,16 @@ they never change a score. If the retrieved candidates run short (a narrow
 filter), the rest of the catalog that passes is scanned, so "westerns from the
 50s" does not come back empty just because no retriever thought of them.
 
-The MMR diversity re-rank only reorders: each item keeps its own score and
-breakdown, and an item placed differently from its score order says so in a
-note. Scores in the list are therefore exactly what `score_item` gives.
+The MMR diversity re-rank (maximal marginal relevance: trade a little score for
+a list that is not ten of a kind) only reorders: each item keeps its own score
+and breakdown, and an item placed differently from its score order says so in
+a note. Scores in the list are therefore exactly what `score_item` gives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,7 +23,6 @@ from memory.items import Item
 from tools.catalog_state import CatalogState
 from tools.filters import Filters, broken_rule, passes_filters
 from tools.hybrid import Request, score_arrays
-from tools.mmr import mmr_order
 from tools.scoring import Ranked
 
 POOL = 3  # MMR chooses the k items from the POOL * k best by score
@@ -95,3 +96,39 @@ def _cheap_order(state: CatalogState, req: Request, ids: Sequence[str]) -> list[
         cf_raw = np.array([req.cf_scores[req.cf.row[i]] if i in req.cf.row else 0.0 for i in ids])
         base += req.weights["collaborative"] * req.cf_cal.many(cf_raw)
     return [ids[j] for j in np.argsort(-base, kind="stable")]
+
+
+@dataclass(frozen=True)
+class MMRPick:
+    index: int  # into the relevance-ordered pool
+    nearest: int | None  # the already-picked item it is most similar to
+    similarity: float  # cosine to that item
+
+
+def mmr_order(relevance: np.ndarray, vectors: np.ndarray, lam: float, k: int) -> list[MMRPick]:
+    """Pick k of the pool: argmax (1 - lam) * relevance - lam * max cosine to the picks so far.
+
+    `relevance` is in descending order (index 0 is the best item), `vectors` are
+    unit rows. lam = 0 returns the relevance order unchanged.
+    """
+    n = len(relevance)
+    k = min(k, n)
+    if n == 0:
+        return []
+    sims = vectors @ vectors.T if lam > 0 else np.zeros((n, n), dtype=np.float32)
+    chosen: list[MMRPick] = []
+    taken = np.zeros(n, dtype=bool)
+    max_sim = np.full(n, -np.inf)
+    nearest = np.full(n, -1)
+    for _ in range(k):
+        redundancy = np.where(np.isfinite(max_sim), max_sim, 0.0)
+        value = (1.0 - lam) * relevance - lam * redundancy
+        value[taken] = -np.inf
+        best = int(np.argmax(value))
+        chosen.append(MMRPick(best, int(nearest[best]) if nearest[best] >= 0 else None,
+                              float(max_sim[best]) if np.isfinite(max_sim[best]) else 0.0))
+        taken[best] = True
+        better = sims[best] > max_sim
+        nearest[better] = best
+        max_sim = np.maximum(max_sim, sims[best])
+    return chosen
