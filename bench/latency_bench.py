@@ -155,8 +155,7 @@ def measure(memory: Any, label: str, say: Say, requests: int, train: bool) -> di
     hybrid, embed_only, knn = [], [], []
     for n in range(requests):
         query = f"{QUERIES[n % len(QUERIES)]} {n // len(QUERIES) or ''}".strip()
-        engine._embeddings.clear()
-        state._knn.clear()
+        engine.clear_caches()
         t0 = time.perf_counter()
         result = engine.recommend(profile, query=query, k=10)
         hybrid.append(time.perf_counter() - t0)

@@ -10,6 +10,7 @@ same calibration, whatever the index does internally.
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
@@ -83,6 +84,7 @@ class CatalogState:
         self._popularity: Popularity | None = None
         self._titles: TitleIndex | None = None
         self._knn: OrderedDict[tuple, list[tuple[str, float]]] = OrderedDict()
+        self._lock = threading.Lock()  # the TUI asks from worker threads
 
     @property
     def content(self) -> ContentIndex:
@@ -113,13 +115,20 @@ class CatalogState:
         """Chroma k-NN in the content or CF space, memoised on the exact vector."""
         vec = np.ascontiguousarray(vector, dtype=np.float32)
         key = (space, vec.tobytes(), n)
-        hit = self._knn.get(key)
-        if hit is not None:
-            self._knn.move_to_end(key)
-            return hit
+        with self._lock:
+            hit = self._knn.get(key)
+            if hit is not None:
+                self._knn.move_to_end(key)
+                return hit
         query = self.catalog.content_query if space == "content" else self.catalog.cf_query
         result = query(vec, n)
-        self._knn[key] = result
-        if len(self._knn) > KNN_CACHE:
-            self._knn.popitem(last=False)
+        with self._lock:
+            self._knn[key] = result
+            if len(self._knn) > KNN_CACHE:
+                self._knn.popitem(last=False)
         return result
+
+    def clear_caches(self) -> None:
+        """Forget memoised k-NN answers (the latency benchmark measures cold requests)."""
+        with self._lock:
+            self._knn.clear()

@@ -10,6 +10,7 @@ All ranking goes through tools/hybrid.py + tools/ranking.py; `score_item` and
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ class Engine:
         self._state: CatalogState | None = None
         self._embeddings: OrderedDict[str, np.ndarray] = OrderedDict()
         self._blas: Any = None
+        self._lock = threading.Lock()
 
     # caches -------------------------------------------------------------------
     def refresh(self) -> None:
@@ -101,15 +103,24 @@ class Engine:
 
     def embed(self, text: str) -> np.ndarray:
         key = f"{self.memory.embedder.name}\n{text}"
-        vec = self._embeddings.get(key)
-        if vec is None:
-            vec = np.asarray(self.memory.embedder.embed([text])[0], dtype=np.float32)
+        with self._lock:
+            vec = self._embeddings.get(key)
+            if vec is not None:
+                self._embeddings.move_to_end(key)
+                return vec
+        vec = np.asarray(self.memory.embedder.embed([text])[0], dtype=np.float32)
+        with self._lock:
             self._embeddings[key] = vec
             if len(self._embeddings) > EMBED_CACHE:
                 self._embeddings.popitem(last=False)
-        else:
-            self._embeddings.move_to_end(key)
         return vec
+
+    def clear_caches(self) -> None:
+        """Forget remembered query embeddings and k-NN answers (not the catalog data)."""
+        with self._lock:
+            self._embeddings.clear()
+        if self._state is not None:
+            self._state.clear_caches()
 
     def _request(self, state: CatalogState, profile: Profile, query: str | None,
                  like_ids: Sequence[str], **kw: Any) -> Request:  # fmt: skip

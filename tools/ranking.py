@@ -68,12 +68,12 @@ def rank(state: CatalogState, req: Request, *, k: int, filters: Filters | None =
         n = pool[pick.index]
         b = breakdowns[n]
         if pick.index != position:
-            near = "; moved up for variety"
+            why = "; moved up for variety"
             if pick.nearest is not None and position > pick.index:
-                near = f"; moved down: close to {items[ids[pool[pick.nearest]]].label}" \
-                       f" ({pick.similarity:.2f})"  # fmt: skip
+                why = f"; moved down: close to {items[ids[pool[pick.nearest]]].label}" \
+                      f" ({pick.similarity:.2f})"  # fmt: skip
             b.notes.append(f"diversity re-rank (lambda {diversity:.2f}): shown #{position + 1},"
-                           f" #{pick.index + 1} by score{near}")  # fmt: skip
+                           f" #{pick.index + 1} by score{why}")  # fmt: skip
         ranked.append(Ranked(items[ids[n]], b.total, b))
     return ranked, notes
 
