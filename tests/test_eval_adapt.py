@@ -10,20 +10,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.adapt_bench import holdout_split, render_table
+from bench.adapt_bench import check_targets, holdout_split, render_table
 from memory.items import Interaction, Item
 from memory.store import Store
 from tools.eval_adapt import (
+    Session,
     SimConfig,
     SimUser,
     System,
     dislikes,
     ndcg_at,
-    percentile,
+    paired,
     pick_blends,
     recovery_rounds,
     run_benchmark,
     run_session,
+    sequential_runner,
     simplex_grid,
 )
 from tools.profile import COMPONENTS, Profile
@@ -77,14 +79,13 @@ def _users(n: int = 8) -> list[SimUser]:
             for j in range(n)]  # fmt: skip
 
 
-def test_grid_metrics_and_percentiles() -> None:
+def test_grid_and_metrics() -> None:
     grid = simplex_grid(4)
     assert len(grid) == 15 and all(abs(sum(w.values()) - 1) < 1e-12 for w in grid)
     assert {"collaborative": 1.0, "content": 0.0, "popularity": 0.0} in grid
     assert ndcg_at(["a", "b"], {"a", "b"}, 10) == pytest.approx(1.0)
     assert ndcg_at(["x", "a"], {"a"}, 10) == pytest.approx(1 / np.log2(3))
     assert ndcg_at(["x"], set(), 10) == 0.0
-    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0 and percentile([5.0] * 3, 95) == 5.0
 
 
 def test_holdout_split_takes_the_latest_positives() -> None:
@@ -110,6 +111,14 @@ def test_recovery_and_blend_picking() -> None:
     assert loo == {"a": 1, "b": 0, "c": 0} and oracle == {"a": 0, "b": 1, "c": 1}
 
 
+def test_paired_comparison_is_per_user() -> None:
+    base = {f"u{i}": Session(ndcg=[0.0, 0.1 * i, 0.1 * i]) for i in range(1, 9)}
+    better = {u: Session(ndcg=[0.0] + [x * 1.2 for x in s.ndcg[1:]]) for u, s in base.items()}
+    got = paired(better, base)
+    assert got["ratio"] == pytest.approx(1.2) and got["ci_low"] == pytest.approx(1.2)
+    assert got["mean_diff"] > 0 and got["se"] > 0
+
+
 def test_a_session_never_repeats_items_and_logs_feedback(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     rec = TinyRecommender()
@@ -122,33 +131,33 @@ def test_a_session_never_repeats_items_and_logs_feedback(tmp_path: Path) -> None
         return got
 
     rec.recommend = spy  # type: ignore[method-assign]
-    timings: list[float] = []
     user = _users(1)[0]
-    out = run_session(rec, store, System("ours"), user, SimConfig(rounds=5, k=5), RewardTable(),
-                      timings)  # fmt: skip
+    out = run_session(rec, store, System("ours"), user, SimConfig(rounds=5, k=5), RewardTable())
     assert len(shown) == len(set(shown)) == 25
     assert len(out.ndcg) == len(out.hit) == 5 and out.hit[-1] == 1.0
     events = store.feedback_events("ours:u0")
     assert events and {e.signal for e in events} <= {"like", "dislike", "moved_on"}
-    assert len(timings) == len(events) and max(timings) < 50
+    assert len(out.update_ms) == len(events) and max(out.update_ms) < 50
 
 
 def test_benchmark_reports_every_system(tmp_path: Path) -> None:
     store = Store(tmp_path / "b.sqlite3")
     users = _users(8)
     random.Random(0).shuffle(users)
-    report = run_benchmark(TinyRecommender(), store, users, SimConfig(rounds=6, k=5, drift_round=4),
-                           grid_steps=2)  # fmt: skip
+    cfg = SimConfig(rounds=6, k=5, drift_round=4)
+    report = run_benchmark(sequential_runner(TinyRecommender(), store, cfg), users, cfg, grid_steps=2)
     names = [c.name for c in report.curves]
-    assert names == ["equal", "best static", "ours (credit)", "ours (hedge)",
-                     "ours, weights only", "best static + affinities", "oracle"]  # fmt: skip
+    assert names == ["equal", "best static", "ours (centered)", "ours (share)", "ours (hedge)",
+                     "ours, default start", "ours, weights only", "best static + affinities",
+                     "oracle"]  # fmt: skip
     for c in report.curves:
         assert len(c.ndcg) == len(c.hit) == 6 and all(0 <= x <= 1 for x in c.ndcg + c.hit)
     oracle, static = report.curve("oracle"), report.curve("best static")
     assert sum(oracle.ndcg[1:]) >= sum(static.ndcg[1:]) - 1e-9
-    assert set(report.drift) == {"ours (credit)", "best static"}
+    assert set(report.drift) == {"ours (centered)", "best static"}
     assert report.latency_ms["n"] > 0 and report.latency_ms["p95"] >= report.latency_ms["p50"]
-    assert [t["name"] for t in report.targets][-1] == "weight update p95 (ms)"
+    assert [t["name"] for t in check_targets(report)][-1] == "weight update p95 (ms)"
+    assert report.split_half_oracle > 0
     table = render_table(report)
-    assert "| avg 2-6 |" in table and "drift, ours (credit)" in table and "target" in table
+    assert "| avg 2-6 |" in table and "drift, ours (centered)" in table and "target" in table
     json.dumps(report.to_dict())

@@ -13,6 +13,7 @@ from tools.learning import Learner, default_state, load_profile
 from tools.rewards import RewardTable
 
 CF_ITEM = {"collaborative": 0.9, "content": 0.3, "popularity": 0.1}
+TYPICAL = {"collaborative": 0.4, "content": 0.4, "popularity": 0.4}
 
 
 @pytest.fixture
@@ -22,22 +23,23 @@ def store(tmp_path: Path) -> Store:
 
 @pytest.fixture
 def svc(store: Store) -> FeedbackService:
-    scorer = FakeScorer(scores={"horror-0": CF_ITEM, "comedy-0": CF_ITEM})
+    scorer = FakeScorer(scores={"horror-0": CF_ITEM, "comedy-0": CF_ITEM, "western-7": TYPICAL})
     return FeedbackService(store, "demo", RewardTable(), Learner(), scorer)
 
 
 def test_like_appends_one_event_with_state_before_and_after(svc: FeedbackService,
                                                             store: Store) -> None:  # fmt: skip
+    svc.record("alice", "western-7", "details")  # what a typical item scores: the baseline
     res = svc.record("alice", "horror-0", "like", text="loved Horror Story 0")
     assert res.reward == 1.0 and res.event_id is not None
     assert res.weights_after["collaborative"] > res.weights_before["collaborative"]
     assert res.affinities_changed["genre:Horror"][0] == 0.0
     assert res.affinities_changed["genre:Horror"][1] > 0
     assert "Horror Story 0" in res.message and "collaborative" in res.message
-    (row,) = store.feedback_events("alice")
+    _, row = store.feedback_events("alice")
     assert (row.signal, row.reward, row.item_id, row.text) == ("like", 1.0, "horror-0",
                                                                "loved Horror Story 0")  # fmt: skip
-    assert row.state_before == default_state() or row.state_before == {}
+    assert store.feedback_events("alice")[0].state_before in ({}, default_state())
     assert row.state_after == store.user_state("alice")[0]
     assert row.detail["items"][0]["components"]["collaborative"] == [0.9, True]
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import random
+import statistics
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -30,7 +32,6 @@ from tools.scoring import Ranked
 
 class Recommender(Protocol):
     def recommend(self, profile: Profile, *, k: int, exclude_ids: Collection[str]) -> list[Ranked]: ...
-
     def score_item(self, profile: Profile, item_id: str) -> Ranked: ...
 
 
@@ -62,19 +63,20 @@ class System:
 class Session:
     hit: list[float] = field(default_factory=list)
     ndcg: list[float] = field(default_factory=list)
+    update_ms: list[float] = field(default_factory=list)  # each learner state update, timed
 
 
 class TimedLearner(Learner):
-    """The real learner, timing each state update (the ≤ 2 ms p95 target)."""
+    """The real learner, timing each state update into `sink` (the ≤ 2 ms p95 target)."""
 
-    def __init__(self, config: LearnerConfig | None = None, sink: list[float] | None = None):
+    def __init__(self, config: LearnerConfig, sink: list[float]) -> None:
         super().__init__(config)
-        self.durations = sink if sink is not None else []
+        self.sink = sink
 
     def apply(self, state: State | None, event: Mapping[str, Any]) -> State:
         start = time.perf_counter()
         out = super().apply(state, event)
-        self.durations.append((time.perf_counter() - start) * 1000.0)
+        self.sink.append((time.perf_counter() - start) * 1000.0)
         return out
 
 
@@ -82,10 +84,6 @@ def simplex_grid(steps: int, names: Sequence[str] = COMPONENTS) -> list[dict[str
     """Every blend whose weights are multiples of 1/steps."""
     points = (p for p in itertools.product(range(steps + 1), repeat=len(names)) if sum(p) == steps)
     return [{c: v / steps for c, v in zip(names, p, strict=True)} for p in points]
-
-
-def blend_label(w: Mapping[str, float]) -> str:
-    return "/".join(f"{n[:4]} {v:.2f}" for n, v in w.items())
 
 
 def ndcg_at(ids: Sequence[str], relevant: Collection[str], k: int) -> float:
@@ -101,10 +99,11 @@ def dislikes(cfg: SimConfig, user_id: str, item_id: str) -> bool:
 
 
 def run_session(rec: Recommender, store: Store, system: System, user: SimUser, cfg: SimConfig,
-                rewards: RewardTable, timings: list[float], tag: str = "") -> Session:  # fmt: skip
+                rewards: RewardTable) -> Session:  # fmt: skip
     """One simulated user, cold, for cfg.rounds lists; returns hit@k and NDCG@k per round."""
-    uid = f"{tag}{system.name}:{user.user_id}"
-    learner = TimedLearner(system.learner, timings)
+    uid = f"{system.name}:{user.user_id}"
+    out = Session()
+    learner = TimedLearner(system.learner, out.update_ms)
     shown_now: dict[str, Ranked] = {}
 
     def score_fn(profile: Profile, item_id: str) -> Ranked:
@@ -114,7 +113,6 @@ def run_session(rec: Recommender, store: Store, system: System, user: SimUser, c
 
     svc = FeedbackService(store, "sim", rewards, learner, score_fn)
     shown: set[str] = set()
-    out = Session()
     for rnd in range(1, cfg.rounds + 1):
         drifted = user.drift_to is not None and rnd >= cfg.drift_round
         positives = user.drift_to if drifted and user.drift_to is not None else user.positives
@@ -150,11 +148,34 @@ def avg(xs: Sequence[float]) -> float:
     return sum(xs) / len(xs) if xs else 0.0
 
 
-def percentile(xs: Sequence[float], q: float) -> float:
-    if not xs:
-        return 0.0
-    s = sorted(xs)
-    return s[min(len(s) - 1, max(0, math.ceil(q / 100.0 * len(s)) - 1))]
+def paired(ours: Mapping[str, Session], base: Mapping[str, Session], seed: int = 0,
+           draws: int = 1000) -> dict[str, float]:  # fmt: skip
+    """Per-user paired comparison of NDCG rounds 2-k: ratio of means with a bootstrap 95% CI."""
+    users = sorted(base)
+    a, b = [avg(ours[u].ndcg[1:]) for u in users], [avg(base[u].ndcg[1:]) for u in users]
+    diffs = [x - y for x, y in zip(a, b, strict=True)]
+    rng, ratios = random.Random(seed), []
+    for _ in range(draws):
+        pick = [rng.randrange(len(users)) for _ in users]
+        den = sum(b[i] for i in pick)
+        ratios.append(sum(a[i] for i in pick) / den if den else 1.0)
+    ratios.sort()
+    se = statistics.stdev(diffs) / math.sqrt(len(diffs)) if len(diffs) > 1 else 0.0
+    return {"ratio": avg(a) / avg(b) if avg(b) else 0.0, "ci_low": ratios[int(0.025 * draws)],
+            "ci_high": ratios[int(0.975 * draws) - 1], "mean_diff": avg(diffs), "se": se}
+
+
+def split_half_oracle(runs: Mapping[int, Mapping[str, Session]], static: Mapping[str, int],
+                      ) -> float:  # fmt: skip
+    """The per-user oracle without hindsight: blend picked on rounds 2, 4, .. and scored on
+    rounds 3, 5, ..; returned relative to best static on those rounds (1.0 = no headroom)."""
+    def part(s: Session, start: int) -> float:
+        return avg(s.ndcg[start::2])
+
+    users = list(static)
+    picked = {u: max(runs, key=lambda b: (part(runs[b][u], 1), -b)) for u in users}
+    base = sum(part(runs[static[u]][u], 2) for u in users)
+    return sum(part(runs[picked[u]][u], 2) for u in users) / base if base else 0.0
 
 
 def recovery_rounds(drift: Sequence[float], reference: Sequence[float], start: int,
@@ -195,93 +216,86 @@ class AdaptReport:
     best_static: dict[str, float]
     drift: dict[str, dict[str, Any]]
     latency_ms: dict[str, float]
-    targets: list[dict[str, Any]]
     config: dict[str, Any]
     seconds: float = 0.0
+    paired: dict[str, dict[str, float]] = field(default_factory=dict)  # each system vs best static
+    split_half_oracle: float = 0.0
 
     def curve(self, name: str) -> Curve:
         return next(c for c in self.curves if c.name == name)
 
     def to_dict(self) -> dict[str, Any]:
         return {"curves": [vars(c) for c in self.curves], "best_static": self.best_static,
-                "drift": self.drift, "latency_ms": self.latency_ms, "targets": self.targets,
-                "config": self.config, "seconds": self.seconds}  # fmt: skip
+                "drift": self.drift, "latency_ms": self.latency_ms, "config": self.config,
+                "seconds": self.seconds, "paired": self.paired,
+                "split_half_oracle": self.split_half_oracle}  # fmt: skip
 
 
-def check_targets(ours: Curve, static: Curve, oracle: Curve, recovery: int | None,
-                  latency: Mapping[str, float]) -> list[dict[str, Any]]:  # fmt: skip
-    """The issue's four targets, each with its measured value and whether it is met."""
-    r5 = min(len(ours.ndcg), 5) - 1
-    ratio = avg(ours.ndcg[1:]) / avg(static.ndcg[1:]) if avg(static.ndcg[1:]) else None
-    share = ours.ndcg[r5] / oracle.ndcg[r5] if oracle.ndcg[r5] else None
-    rows = [("ours / best static, NDCG rounds 2-10", ratio, ">= 1.10", 1.10, 1),
-            ("ours / oracle, NDCG round 5", share, ">= 0.95", 0.95, 1),
-            ("drift recovery (rounds)", None if recovery is None else float(recovery), "<= 3", 3, -1),
-            ("weight update p95 (ms)", latency["p95"], "<= 2", 2.0, -1)]  # fmt: skip
-    return [{"name": n, "value": v, "want": w, "met": v is not None and (v - lim) * sign >= 0}
-            for n, v, w, lim, sign in rows]  # fmt: skip
+Job = tuple[System, SimUser]
+Runner = Callable[[Sequence[Job]], list[Session]]
+
+
+def sequential_runner(rec: Recommender, store: Store, cfg: SimConfig) -> Runner:
+    """Runs the sessions one by one in this process (the bench may run them in several)."""
+    rewards = RewardTable()
+    return lambda jobs: [run_session(rec, store, system, user, cfg, rewards) for system, user in jobs]
 
 
 def run_benchmark(
-    rec: Recommender, store: Store, users: Sequence[SimUser], cfg: SimConfig | None = None, *,
-    grid_steps: int = 4, rules: Sequence[str] = ("credit", "hedge"), default_rule: str = "credit",
+    runner: Runner, users: Sequence[SimUser], cfg: SimConfig | None = None, *,
+    grid_steps: int = 3, rules: Sequence[str] = ("centered", "share", "hedge"),
+    default_rule: str = "centered", base: LearnerConfig | None = None,
     progress: Progress | None = None,
 ) -> AdaptReport:  # fmt: skip
-    """All systems on the same simulated users; see the module docstring."""
-    cfg = cfg or SimConfig()
-    started = time.perf_counter()
-    say = progress or (lambda _msg: None)
-    rewards = RewardTable()
-    timings: list[float] = []
-    ids = [u.user_id for u in users]
+    """All systems on the same simulated users; see the module docstring.
 
-    def sessions(system: System, people: Sequence[SimUser] = users) -> dict[str, Session]:
-        say(f"{system.name}: {len(people)} users")
-        return {u.user_id: run_session(rec, store, system, u, cfg, rewards, timings)
-                for u in people}  # fmt: skip
-
-    grid = simplex_grid(grid_steps)
-    runs = {b: sessions(System(f"blend{b}", w)) for b, w in enumerate(grid)}
+    Phase 1 runs every static blend of the grid; the best blend on the *other*
+    users (leave-one-out) is "best static" and also the start (prior) of ours,
+    which then adapts per user. Phase 2 runs ours, the ablations and the drift."""
+    cfg, base, say = cfg or SimConfig(), base or LearnerConfig(), progress or (lambda _m: None)
+    started, ids, n = time.perf_counter(), [u.user_id for u in users], len(users)
+    equal = {c: 1.0 / len(COMPONENTS) for c in COMPONENTS}
+    grid = [*simplex_grid(grid_steps), *([] if equal in simplex_grid(grid_steps) else [equal])]
+    say(f"static blends: {len(grid)} x {n} users")
+    flat = runner([(System(f"blend{b}", w), u) for b, w in enumerate(grid) for u in users])
+    runs = {b: {u: flat[b * n + j] for j, u in enumerate(ids)} for b in range(len(grid))}
     tune = {b: {u: avg(s.ndcg[1:]) for u, s in runs[b].items()} for b in runs}
     loo, oracle = pick_blends(tune, ids)
     best = max(tune, key=lambda b: (sum(tune[b].values()), -b))
-    equal = {c: 1.0 / len(COMPONENTS) for c in COMPONENTS}
-    picked = {"best static": {u: runs[loo[u]][u] for u in ids},
-              "oracle": {u: runs[oracle[u]][u] for u in ids}}
-    learned = {r: sessions(System(f"ours-{r}", None, True, LearnerConfig(rule=r)))  # type: ignore[arg-type]
-               for r in rules}  # fmt: skip
-    ours_cfg = LearnerConfig(rule=default_rule)  # type: ignore[arg-type]
-    ablations = {
-        "ours, weights only": sessions(System("weights-only", None, False, ours_cfg)),
-        "best static + affinities": sessions(System("static-aff", grid[best], True, ours_cfg)),
-    }
-    named = {"best static": picked["best static"], **{f"ours ({r})": s for r, s in learned.items()},
-             **ablations, "oracle": picked["oracle"]}  # fmt: skip
-    curves = [Curve(n, mean_curve(s.values(), "ndcg"), mean_curve(s.values(), "hit"))
-              for n, s in named.items()]  # fmt: skip
-    eq = sessions(System("equal", equal))
-    curves.insert(0, Curve("equal", mean_curve(eq.values(), "ndcg"), mean_curve(eq.values(), "hit")))
 
+    def ours(name: str, rule: str, u: SimUser, aff: bool = True, prior: bool = True) -> System:
+        start = tuple(grid[loo[u.user_id]].items()) if prior else None
+        return System(name, None, aff, replace(base, rule=rule, prior=start))  # type: ignore[arg-type]
+
+    pairs = [replace(u, drift_to=users[(i + 1) % n].positives) for i, u in enumerate(users)]
+    plan: dict[str, list[Job]] = {
+        **{f"ours ({r})": [(ours(f"ours-{r}", r, u), u) for u in users] for r in rules},
+        "ours, default start": [(ours("default", default_rule, u, prior=False), u) for u in users],
+        "ours, weights only": [(ours("weights-only", default_rule, u, False), u) for u in users],
+        "best static + affinities": [(System("static-aff", grid[loo[u.user_id]], True, base), u)
+                                     for u in users],
+        "drift ours": [(ours("drift-ours", default_rule, p), p) for p in pairs],
+        "drift static": [(System("drift-static", grid[loo[p.user_id]]), p) for p in pairs],
+    }  # fmt: skip
+    say(f"adaptive systems and drift: {len(plan)} x {n} users")
+    done = runner([job for jobs in plan.values() for job in jobs])
+    got = {name: dict(zip(ids, done[i * n:(i + 1) * n], strict=True)) for i, name in enumerate(plan)}
+    named = {"equal": runs[grid.index(equal)], "best static": {u: runs[loo[u]][u] for u in ids},
+             **{k: v for k, v in got.items() if not k.startswith("drift")},
+             "oracle": {u: runs[oracle[u]][u] for u in ids}}  # fmt: skip
+    curves = [Curve(k, mean_curve(v.values(), "ndcg"), mean_curve(v.values(), "hit"))
+              for k, v in named.items()]  # fmt: skip
     drift: dict[str, dict[str, Any]] = {}
-    pairs = [replace(u, drift_to=users[(i + 1) % len(users)].positives) for i, u in enumerate(users)]
-    for name, system, stable in (
-        (f"ours ({default_rule})", System(f"drift-ours-{default_rule}", None, True, ours_cfg),
-         learned.get(default_rule)),
-        ("best static", System("drift-static", grid[best]), runs[best]),
-    ):  # fmt: skip
-        if stable is None:
-            continue
-        got = mean_curve(sessions(system, pairs).values(), "ndcg")
-        ref = mean_curve([stable[users[(i + 1) % len(users)].user_id] for i in range(len(users))],
-                         "ndcg")  # fmt: skip
-        drift[name] = {"rounds_to_recover": recovery_rounds(got, ref, cfg.drift_round),
-                       "drift_ndcg": got, "reference": ref}  # fmt: skip
-
-    by = {c.name: c for c in curves}
-    lat = {"p50": percentile(timings, 50), "p95": percentile(timings, 95), "n": float(len(timings))}
-    targets = check_targets(by[f"ours ({default_rule})"], by["best static"], by["oracle"],
-                            drift.get(f"ours ({default_rule})", {}).get("rounds_to_recover"), lat)
-    config = {**vars(cfg), "users": len(users), "grid_steps": grid_steps, "rules": list(rules),
-              "default_rule": default_rule}  # fmt: skip
-    return AdaptReport(curves, dict(grid[best]), drift, lat, targets, config,
-                       time.perf_counter() - started)  # fmt: skip
+    for name, key in ((f"ours ({default_rule})", "drift ours"), ("best static", "drift static")):
+        moved = mean_curve(got[key].values(), "ndcg")
+        ref = mean_curve([named[name][users[(i + 1) % n].user_id] for i in range(n)], "ndcg")
+        drift[name] = {"rounds_to_recover": recovery_rounds(moved, ref, cfg.drift_round),
+                       "drift_ndcg": moved, "reference": ref}  # fmt: skip
+    timings = [t for s in [*flat, *done] for t in s.update_ms]
+    cuts = statistics.quantiles(timings, n=20, method="inclusive") if len(timings) > 1 else [0.0] * 19
+    lat = {"p50": cuts[9], "p95": cuts[18], "n": float(len(timings))}
+    config = {**vars(cfg), "users": n, "grid_steps": grid_steps, "rules": list(rules),
+              "default_rule": default_rule, "learner": vars(base)}  # fmt: skip
+    vs = {k: paired(v, named["best static"], cfg.seed) for k, v in named.items() if k != "best static"}
+    return AdaptReport(curves, dict(grid[best]), drift, lat, config, time.perf_counter() - started,
+                       vs, split_half_oracle(runs, loo))  # fmt: skip

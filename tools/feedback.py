@@ -69,7 +69,7 @@ class FeedbackService:
         seen: dict[str, State] = {}
 
         def change(old: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
-            before = old or default_state()
+            before = old or default_state(self.learner.config)
             after = self.learner.apply(before, event)
             seen["before"], seen["after"] = before, after
             return after, event
@@ -112,7 +112,7 @@ class FeedbackService:
         sig = self.rewards.signal("moved_on")
         reward = float(sig.reward or 0.0)
         if not ignored or reward == 0.0:
-            state = self.store.user_state(user_id)[0] or default_state()
+            state = self.store.user_state(user_id)[0] or default_state(self.learner.config)
             w = dict(state["weights"])
             return FeedbackResult(None, 0.0, w, w, {}, "Nothing to learn from that list.")
         profile = load_profile(self.store, user_id, config=self.learner.config)

@@ -22,7 +22,7 @@ from tools.preferences import rules_effect
 from tools.profile import COMPONENTS, DEFAULT_WEIGHTS, Profile, facet_key
 from tools.scoring import Ranked
 
-Rule = Literal["credit", "hedge"]
+Rule = Literal["centered", "share", "hedge"]
 State = dict[str, Any]
 STATE_VERSION = 1
 
@@ -31,16 +31,21 @@ STATE_VERSION = 1
 class LearnerConfig:
     """The knobs of the update rule; the defaults are the adaptation benchmark's winner."""
 
-    rule: Rule = "credit"
-    alpha0: float = 0.3  # first step size of the credit rule
+    rule: Rule = "centered"
+    alpha0: float = 0.3  # first step size of the additive rules
     alpha_min: float = 0.05  # the step never decays below this, so taste drift is still followed
     tau: float = 10.0  # evidence (sum of |reward|) at which the step has halved
     eta0: float = 2.0  # first step size of the Hedge rule (same decay)
     floor: float = 0.05  # no component weight goes below this: it can always come back
+    baseline_rate: float = 0.1  # how fast a component's typical score on reacted-to items moves
+    prior: tuple[tuple[str, float], ...] | None = None  # start weights; None = DEFAULT_WEIGHTS
     genre_rate: float = 0.15
     decade_rate: float = 0.10
     person_rate: float = 0.10
     keyword_rate: float = 0.05
+    affinity_decay: float = 0.0  # every taste update shrinks all affinities by this share
+    negative_affinity: float = 1.0  # scales negative rewards' affinity steps (a shown, unliked
+    # item says less about its genres than a liked one says)
     max_people: int = 4  # directors + leading cast; the tail of a cast list says little
     max_keywords: int = 6
 
@@ -48,10 +53,15 @@ class LearnerConfig:
         return {"genre": self.genre_rate, "decade": self.decade_rate,
                 "person": self.person_rate, "keyword": self.keyword_rate}.get(facet, 0.0)  # fmt: skip
 
+    def start_weights(self) -> dict[str, float]:
+        return dict(self.prior) if self.prior else dict(DEFAULT_WEIGHTS)
 
-def default_state() -> State:
-    return {"v": STATE_VERSION, "weights": dict(DEFAULT_WEIGHTS), "affinities": {}, "liked": {},
-            "disliked": [], "seen": [], "n_events": 0, "evidence": 0.0}  # fmt: skip
+
+def default_state(config: LearnerConfig | None = None) -> State:
+    """Where every user starts, and where replay starts from."""
+    weights = (config or LearnerConfig()).start_weights()
+    return {"v": STATE_VERSION, "weights": weights, "affinities": {}, "baseline": {},
+            "liked": {}, "disliked": [], "seen": [], "n_events": 0, "evidence": 0.0}  # fmt: skip
 
 
 def item_facets(item: Item, config: LearnerConfig | None = None) -> list[str]:
@@ -112,25 +122,35 @@ class Learner:
 
     def update_weights(
         self, weights: Mapping[str, float], components: Mapping[str, Any], reward: float,
-        evidence: float,
+        evidence: float, baseline: dict[str, float],
     ) -> dict[str, float]:  # fmt: skip
+        """One reward's move of the blend; `baseline` (the typical scores) is updated in place."""
         cfg = self.config
-        shares = credit_shares(components, weights)
-        if shares is None or reward == 0.0:
+        avail = {n: float(components[n][0]) for n in weights
+                 if n in components and components[n][1]}  # fmt: skip
+        # centered credit: how much better than usual each component scored this item
+        dev = {n: s - baseline.get(n, s) for n, s in avail.items()}
+        for n, s in avail.items():
+            baseline[n] = baseline.get(n, s) + cfg.baseline_rate * (s - baseline.get(n, s))
+        if len(avail) < 2 or reward == 0.0:
             return dict(weights)
         new = dict(weights)
-        mass = sum(weights[n] for n in shares)  # unavailable components keep their weight
+        mass = sum(weights[n] for n in avail)  # unavailable components keep their weight
+        mean = sum(dev.values()) / len(dev)
+        credit = {n: d - mean for n, d in dev.items()}  # sums to 0: the move keeps the mass
         if cfg.rule == "hedge":
-            eta = step_size(cfg, evidence, cfg.eta0) * abs(reward)
-            k = len(shares)
-            gains = {n: math.copysign(1.0, reward) * (p - 1.0 / k) * k for n, p in shares.items()}
-            raw = {n: weights[n] * math.exp(eta * gains[n]) for n in shares}
+            eta = step_size(cfg, evidence, cfg.eta0) * reward
+            raw = {n: weights[n] * math.exp(eta * credit[n]) for n in avail}
             scale = mass / sum(raw.values())
-            new.update({n: raw[n] * scale for n in shares})
-        else:
-            # w <- w + eta (target - w): toward the credit shares when liked, away when disliked.
-            eta = step_size(cfg, evidence, cfg.alpha0) * abs(reward)
-            k = len(shares)
+            new.update({n: raw[n] * scale for n in avail})
+        elif cfg.rule == "centered":
+            eta = step_size(cfg, evidence, cfg.alpha0) * reward
+            new.update({n: weights[n] + eta * credit[n] for n in avail})
+        else:  # "share": w <- w + eta (q - w), q = the item's score shares (their complement if r < 0)
+            shares = credit_shares(components, weights)
+            if shares is None:
+                return dict(weights)
+            eta, k = step_size(cfg, evidence, cfg.alpha0) * abs(reward), len(shares)
             target = shares if reward > 0 else {n: (1.0 - p) / (k - 1) for n, p in shares.items()}
             new.update({n: (1 - eta) * weights[n] + eta * mass * target[n] for n in shares})
         return project_simplex(new, cfg.floor)
@@ -139,6 +159,12 @@ class Learner:
                           reward: float) -> None:  # fmt: skip
         """a <- a + beta |r| (sign r - a): bounded in [-1, 1], weak signals move it little."""
         sign = math.copysign(1.0, reward)
+        if reward < 0:
+            reward *= self.config.negative_affinity
+        if self.config.affinity_decay:
+            keep = 1.0 - self.config.affinity_decay
+            for key in affinities:
+                affinities[key] *= keep
         for key in dict.fromkeys(facets):
             beta = self.config.rate(key.partition(":")[0]) * abs(reward)
             if beta > 0:
@@ -147,10 +173,11 @@ class Learner:
 
     def apply(self, state: State | None, event: Mapping[str, Any]) -> State:
         """The state after one event: {signal, reward, detail{kind, taste, items[...]}}."""
-        old = state or default_state()
+        old = state or default_state(self.config)
         new: State = {**old, "weights": dict(old["weights"]), "affinities": dict(old["affinities"]),
-                      "liked": dict(old["liked"]), "disliked": list(old["disliked"]),
-                      "seen": list(old["seen"]), "n_events": int(old["n_events"]) + 1}  # fmt: skip
+                      "baseline": dict(old.get("baseline", {})), "liked": dict(old["liked"]),
+                      "disliked": list(old["disliked"]), "seen": list(old["seen"]),
+                      "n_events": int(old["n_events"]) + 1}  # fmt: skip
         detail = event.get("detail") or {}
         reward = float(event.get("reward") or 0.0)
         signal = str(event["signal"])
@@ -163,11 +190,12 @@ class Learner:
             if not taste:
                 continue
             new["weights"] = self.update_weights(new["weights"], it.get("components", {}), reward,
-                                                 float(new["evidence"]))  # fmt: skip
+                                                 float(new["evidence"]), new["baseline"])  # fmt: skip
             new["evidence"] = float(new["evidence"]) + abs(reward)
             self.update_affinities(new["affinities"], it.get("facets", []), reward)
             if reward > 0:
-                new["liked"][iid] = min(1.0, new["liked"].get(iid, 0.0) + reward)
+                # re-inserted, so the liked map stays oldest-first by latest like (recency)
+                new["liked"][iid] = min(1.0, new["liked"].pop(iid, 0.0) + reward)
                 if iid in new["disliked"]:
                     new["disliked"].remove(iid)
             elif explicit:
@@ -187,7 +215,7 @@ def replay(events: Iterable[FeedbackRow | Mapping[str, Any]],
            config: LearnerConfig | None = None) -> State:  # fmt: skip
     """The state the log implies, recomputed from the defaults."""
     learner = Learner(config)
-    state = default_state()
+    state = default_state(learner.config)
     for row in events:
         state = learner.apply(state, event_of(row))
     return state
@@ -225,7 +253,7 @@ def load_profile(
     never folded into the state, so undoing one removes it completely."""
     cfg = config or LearnerConfig()
     state, n_events = store.user_state(user_id)
-    state = state or default_state()
+    state = state or default_state(cfg)
     effect = rules_effect(store.preferences(user_id))
     weights = {n: float(state["weights"].get(n, DEFAULT_WEIGHTS.get(n, 0.0))) for n in COMPONENTS}
     if effect.trust or abs(sum(weights.values()) - 1.0) > 1e-9:
