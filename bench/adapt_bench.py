@@ -100,7 +100,7 @@ def holdout_split(
         if len(pos) < min_positives:
             continue
         pos.sort(key=lambda r: (r.ts, r.item_id))
-        test = pos[len(pos) - max(1, round(frac * len(pos))):]
+        test = pos[len(pos) - max(1, round(frac * len(pos))) :]
         held[user] = [r.item_id for r in test]
         drop.update((user, r.item_id) for r in test)
     return [r for r in rows if (r.user_id, r.item_id) not in drop], held
@@ -126,7 +126,8 @@ def check_targets(report: AdaptReport) -> list[dict[str, Any]]:
     recovery = report.drift[f"ours ({rule})"]["rounds_to_recover"]
     rows = [("ours / best static, NDCG rounds 2-10", ratio, ">= 1.10", 1.10, 1),
             ("ours / oracle, NDCG round 5", share, ">= 0.95", 0.95, 1),
-            ("drift recovery (rounds)", None if recovery is None else float(recovery), "<= 3", 3, -1),
+            ("drift recovery (rounds)", None if recovery is None else float(recovery), "<= 3", 3,
+             -1),
             ("weight update p95 (ms)", report.latency_ms["p95"], "<= 2", 2.0, -1)]  # fmt: skip
     return [{"name": n, "value": v, "want": w, "met": v is not None and (v - lim) * sign >= 0}
             for n, v, w, lim, sign in rows]  # fmt: skip
@@ -135,27 +136,44 @@ def check_targets(report: AdaptReport) -> list[dict[str, Any]]:
 def render_table(report: AdaptReport) -> str:
     """NDCG@k / hit@k per round for every system, then the drift, the latency and the targets."""
     curves = report.curves
-    lines = ["| round | " + " | ".join(c.name for c in curves) + " |", "|---" * (len(curves) + 1) + "|"]
+    lines = [
+        "| round | " + " | ".join(c.name for c in curves) + " |",
+        "|---" * (len(curves) + 1) + "|",
+    ]
     for r in range(len(curves[0].ndcg)):
-        lines.append(f"| {r + 1} | " + " | ".join(f"{c.ndcg[r]:.3f} / {c.hit[r]:.2f}" for c in curves) + " |")
+        lines.append(
+            f"| {r + 1} | " + " | ".join(f"{c.ndcg[r]:.3f} / {c.hit[r]:.2f}" for c in curves) + " |"
+        )
     cells = [f"{avg(c.ndcg[1:]):.3f} / {avg(c.hit[1:]):.2f}" for c in curves]
     lines.append(f"| avg 2-{len(curves[0].ndcg)} | " + " | ".join(cells) + " |")
-    lines.append(f"\ncells: NDCG@k / hit@k. best static blend (all users): {blend_label(report.best_static)}")
+    lines.append(
+        f"\ncells: NDCG@k / hit@k. best static blend (all users): {blend_label(report.best_static)}"
+    )
     for name, d in report.drift.items():
         rec = d["rounds_to_recover"]
-        lines.append(f"drift, {name}: recovers in {'never' if rec is None else rec} round(s);"
-                     f" NDCG drifted {_fmt(d['drift_ndcg'])} vs stable {_fmt(d['reference'])}")
+        lines.append(
+            f"drift, {name}: recovers in {'never' if rec is None else rec} round(s);"
+            f" NDCG drifted {_fmt(d['drift_ndcg'])} vs stable {_fmt(d['reference'])}"
+        )
     for name, p in report.paired.items():
-        lines.append(f"vs best static, {name}: x{p['ratio']:.3f} (95% CI {p['ci_low']:.3f}-"
-                     f"{p['ci_high']:.3f}; per-user NDCG diff {p['mean_diff']:+.4f} ± {p['se']:.4f})")
+        lines.append(
+            f"vs best static, {name}: x{p['ratio']:.3f} (95% CI {p['ci_low']:.3f}-"
+            f"{p['ci_high']:.3f}; per-user NDCG diff {p['mean_diff']:+.4f} ± {p['se']:.4f})"
+        )
     lat = report.latency_ms
-    lines.append(f"weight update: p50 {lat['p50']:.3f} ms, p95 {lat['p95']:.3f} ms over"
-                 f" {int(lat['n'])} updates; {report.seconds:.0f} s in all")
-    lines.append(f"per-user oracle without hindsight (split-half): x{report.split_half_oracle:.3f}"
-                 " of best static")
+    lines.append(
+        f"weight update: p50 {lat['p50']:.3f} ms, p95 {lat['p95']:.3f} ms over"
+        f" {int(lat['n'])} updates; {report.seconds:.0f} s in all"
+    )
+    lines.append(
+        f"per-user oracle without hindsight (split-half): x{report.split_half_oracle:.3f}"
+        " of best static"
+    )
     for t in check_targets(report):
         shown = "n/a" if t["value"] is None else f"{t['value']:.3f}"
-        lines.append(f"target {t['name']}: {shown} (want {t['want']}) -> {'met' if t['met'] else 'NOT met'}")
+        lines.append(
+            f"target {t['name']}: {shown} (want {t['want']}) -> {'met' if t['met'] else 'NOT met'}"
+        )
     return "\n".join(lines)
 
 
@@ -165,10 +183,18 @@ def _fmt(xs: Sequence[float]) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tastebud eval adapt", description=__doc__.splitlines()[0])
-    p.add_argument("--data", type=Path, default=None,
-                   help="ml-latest-small folder (default ../shared/data/movielens-small)")
-    p.add_argument("--work", type=Path, default=None,
-                   help="scratch data dir to keep between runs (default: a temporary one)")
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="ml-latest-small folder (default ../shared/data/movielens-small)",
+    )
+    p.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="scratch data dir to keep between runs (default: a temporary one)",
+    )
     p.add_argument("--users", type=int, default=120, help="simulated test users (seeded sample)")
     p.add_argument("--min-heldout", type=int, default=10)
     p.add_argument("--rounds", type=int, default=10)
@@ -197,6 +223,7 @@ def run_shard(work: Path, db: Path, cfg: SimConfig, jobs: list[Job]) -> list[Ses
 
 def parallel_runner(work: Path, scratch: Path, cfg: SimConfig, workers: int) -> Runner:
     """Interleaved shards of the sessions over `workers` processes, results in job order."""
+
     def run_jobs(jobs: Sequence[Job]) -> list[Session]:
         shards = [list(jobs[w::workers]) for w in range(workers)]
         ctx = multiprocessing.get_context("spawn")
@@ -215,18 +242,25 @@ def parallel_runner(work: Path, scratch: Path, cfg: SimConfig, workers: int) -> 
 def run(args: argparse.Namespace, say: Any) -> AdaptReport:
     data = args.data or Path(__file__).resolve().parents[2] / "shared" / "data" / "movielens-small"
     if not (data / "ratings.csv").exists():
-        raise SystemExit(f"adapt bench: no ratings.csv in {data}; pass --data DIR (ml-latest-small)")
+        raise SystemExit(
+            f"adapt bench: no ratings.csv in {data}; pass --data DIR (ml-latest-small)"
+        )
     with tempfile.TemporaryDirectory(prefix="tastebud-adapt-") as tmp:
         work = args.work or Path(tmp) / "data"
         engine, held = prepare(data, work, say)
         users = pick_users(held, args.users, args.min_heldout, args.seed)
-        say(f"{len(users)} simulated users, {args.rounds} rounds of {args.k}, {args.workers} worker(s)")
+        say(
+            f"{len(users)} simulated users, {args.rounds} rounds of {args.k},"
+            f" {args.workers} worker(s)"
+        )
         cfg = SimConfig(rounds=args.rounds, k=args.k, dislike_share=args.dislike_share,
                         seed=args.seed)  # fmt: skip
         if args.workers > 1:
             runner = parallel_runner(work, Path(tmp), cfg, args.workers)
         else:
-            runner = sequential_runner(EngineRecommender(engine), Store(Path(tmp) / "fb.sqlite3"), cfg)
+            runner = sequential_runner(
+                EngineRecommender(engine), Store(Path(tmp) / "fb.sqlite3"), cfg
+            )
         base = LearnerConfig(affinity_decay=args.affinity_decay)
         return run_benchmark(runner, users, cfg, grid_steps=args.grid_steps,
                              rules=args.rules.split(","), default_rule=args.default_rule, base=base,

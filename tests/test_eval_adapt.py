@@ -1,4 +1,4 @@
-"""The adaptation benchmark's machinery on tiny synthetic data (the real run is bench/adapt_bench)."""
+"""The adaptation benchmark's machinery on tiny synthetic data (the real run: bench/adapt_bench)."""
 
 from __future__ import annotations
 
@@ -61,8 +61,9 @@ class TinyRecommender:
         raw = {"collaborative": (cf + 1) / 2 if liked else 0.0,
                "content": content if liked else 0.0,
                "popularity": (item.popularity or 0.0) / 100.0}  # fmt: skip
-        comps = [ComponentScore(c, raw[c], raw[c], profile.weights[c], profile.weights[c] * raw[c],
-                                available=bool(liked) or c == "popularity") for c in COMPONENTS]  # fmt: skip
+        w, live = profile.weights, {c: bool(liked) or c == "popularity" for c in COMPONENTS}
+        comps = [ComponentScore(c, raw[c], raw[c], w[c], w[c] * raw[c], available=live[c])
+                 for c in COMPONENTS]  # fmt: skip
         adj = [Adjustment(f"genre:{g}", 0.2 * profile.affinities[f"genre:{g}"], "affinity")
                for g in item.genres if f"genre:{g}" in profile.affinities]  # fmt: skip
         bd = Breakdown(components=comps, adjustments=adj)
@@ -145,7 +146,9 @@ def test_benchmark_reports_every_system(tmp_path: Path) -> None:
     users = _users(8)
     random.Random(0).shuffle(users)
     cfg = SimConfig(rounds=6, k=5, drift_round=4)
-    report = run_benchmark(sequential_runner(TinyRecommender(), store, cfg), users, cfg, grid_steps=2)
+    report = run_benchmark(
+        sequential_runner(TinyRecommender(), store, cfg), users, cfg, grid_steps=2
+    )
     names = [c.name for c in report.curves]
     assert names == ["equal", "best static", "ours (centered)", "ours (share)", "ours (hedge)",
                      "ours, default start", "ours, weights only", "best static + affinities",

@@ -104,10 +104,12 @@ def test_moved_on_penalizes_each_ignored_item_once(svc: FeedbackService, store: 
                               text="something else")  # fmt: skip
     assert res.reward == pytest.approx(-0.1) and res.event_id is not None
     (row,) = store.feedback_events("u")
-    assert row.item_id is None and [i["id"] for i in row.detail["items"]] == ["horror-0",
-                                                                              "western-0"]  # fmt: skip
+    assert row.item_id is None
+    assert [i["id"] for i in row.detail["items"]] == ["horror-0", "western-0"]
     p = svc_profile(svc, "u")
-    assert not p.disliked and p.affinities["genre:Horror"] < 0 and "genre:Comedy" not in p.affinities
+    assert (
+        not p.disliked and p.affinities["genre:Horror"] < 0 and "genre:Comedy" not in p.affinities
+    )
     nothing = svc.record_moved_on("u", ["horror-1"], ["horror-1"])
     assert nothing.event_id is None and len(store.feedback_events("u")) == 1
 

@@ -35,7 +35,7 @@ def _hash01(*parts: str) -> float:
 
 
 class FakeScorer:
-    """score_fn double: fixed per-item component scores (or hashed ones), weighted by the profile."""
+    """score_fn double: fixed per-item component scores (or hashed ones), profile-weighted."""
 
     def __init__(self, items: list[Item] | None = None,
                  scores: Mapping[str, Mapping[str, float]] | None = None) -> None:  # fmt: skip
@@ -104,6 +104,7 @@ def test_credit_goes_to_the_component_that_found_the_item(rule: str) -> None:
 
 def test_centered_credit_ignores_a_component_that_scores_everything_alike() -> None:
     """Content scoring 0 on every disliked item must not soak up weight (the share rule lets it)."""
+
     def run(rule: str) -> float:
         learner = Learner(LearnerConfig(rule=rule))  # type: ignore[arg-type]
         state = default_state()
@@ -171,7 +172,9 @@ def test_affinities_follow_the_sign_and_stay_bounded() -> None:
         state = learner.apply(state, _event("dislike", -1.0, {}, ["genre:Romance"]))
     assert 0.99 < state["affinities"]["genre:Horror"] <= 1.0
     assert -1.0 <= state["affinities"]["genre:Romance"] < -0.99
-    weak = learner.apply(default_state(), _event("moved_on", -0.1, {}, ["genre:Comedy"], "implicit"))
+    weak = learner.apply(
+        default_state(), _event("moved_on", -0.1, {}, ["genre:Comedy"], "implicit")
+    )
     assert -0.05 < weak["affinities"]["genre:Comedy"] < 0
     assert not weak["disliked"]  # an ignored item is not a disliked one
 
@@ -180,14 +183,18 @@ def test_negative_affinity_scale_damps_only_negatives() -> None:
     learner = Learner(LearnerConfig(negative_affinity=0.5))
     down = learner.apply(default_state(), _event("dislike", -1.0, {}, ["genre:Horror"]))
     up = learner.apply(default_state(), _event("like", 1.0, {}, ["genre:Horror"]))
-    assert down["affinities"]["genre:Horror"] == pytest.approx(-0.5 * up["affinities"]["genre:Horror"])
+    assert down["affinities"]["genre:Horror"] == pytest.approx(
+        -0.5 * up["affinities"]["genre:Horror"]
+    )
 
 
 def test_item_facets() -> None:
     item = small_catalog()[0]
     keys = item_facets(item)
     assert "genre:Horror" in keys and f"decade:{item.decade}" in keys
-    assert any(k.startswith("person:") for k in keys) and any(k.startswith("keyword:") for k in keys)
+    assert any(k.startswith("person:") for k in keys) and any(
+        k.startswith("keyword:") for k in keys
+    )
 
 
 def test_history_like_dislike_seen(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def test_rules_reach_the_profile(store: Store) -> None:
         {"kind": "soft", "facet": "popularity", "strength": -0.5},
         {"kind": "soft", "facet": "novelty", "strength": 0.7},
         {"kind": "soft", "facet": "person", "value": "Ridley Scott", "strength": 0.6},
-    ], text="less horror, actually none, only after 2000, obscure and surprising, more Ridley")  # fmt: skip
+    ], text="less horror, none, only after 2000, obscure and surprising, more Ridley")  # fmt: skip
     assert said[:2] == ["less Horror (-0.5)", "never Horror"]
     p = load_profile(store, "u")
     assert p.soft == {"genre:Horror": -0.5, "person:Ridley Scott": 0.6}

@@ -24,14 +24,16 @@ from typing import Any, Protocol
 
 from memory.store import Store
 from tools.feedback import FeedbackService
-from tools.learning import Learner, LearnerConfig, State, load_profile
+from tools.learning import Learner, LearnerConfig, load_profile
 from tools.profile import COMPONENTS, Profile
 from tools.rewards import RewardTable
 from tools.scoring import Ranked
 
 
 class Recommender(Protocol):
-    def recommend(self, profile: Profile, *, k: int, exclude_ids: Collection[str]) -> list[Ranked]: ...
+    def recommend(
+        self, profile: Profile, *, k: int, exclude_ids: Collection[str]
+    ) -> list[Ranked]: ...
     def score_item(self, profile: Profile, item_id: str) -> Ranked: ...
 
 
@@ -66,20 +68,6 @@ class Session:
     update_ms: list[float] = field(default_factory=list)  # each learner state update, timed
 
 
-class TimedLearner(Learner):
-    """The real learner, timing each state update into `sink` (the ≤ 2 ms p95 target)."""
-
-    def __init__(self, config: LearnerConfig, sink: list[float]) -> None:
-        super().__init__(config)
-        self.sink = sink
-
-    def apply(self, state: State | None, event: Mapping[str, Any]) -> State:
-        start = time.perf_counter()
-        out = super().apply(state, event)
-        self.sink.append((time.perf_counter() - start) * 1000.0)
-        return out
-
-
 def simplex_grid(steps: int, names: Sequence[str] = COMPONENTS) -> list[dict[str, float]]:
     """Every blend whose weights are multiples of 1/steps."""
     points = (p for p in itertools.product(range(steps + 1), repeat=len(names)) if sum(p) == steps)
@@ -103,7 +91,7 @@ def run_session(rec: Recommender, store: Store, system: System, user: SimUser, c
     """One simulated user, cold, for cfg.rounds lists; returns hit@k and NDCG@k per round."""
     uid = f"{system.name}:{user.user_id}"
     out = Session()
-    learner = TimedLearner(system.learner, out.update_ms)
+    learner = Learner(system.learner, out.update_ms)
     shown_now: dict[str, Ranked] = {}
 
     def score_fn(profile: Profile, item_id: str) -> Ranked:
@@ -161,21 +149,23 @@ def paired(ours: Mapping[str, Session], base: Mapping[str, Session], seed: int =
         ratios.append(sum(a[i] for i in pick) / den if den else 1.0)
     ratios.sort()
     se = statistics.stdev(diffs) / math.sqrt(len(diffs)) if len(diffs) > 1 else 0.0
-    return {"ratio": avg(a) / avg(b) if avg(b) else 0.0, "ci_low": ratios[int(0.025 * draws)],
-            "ci_high": ratios[int(0.975 * draws) - 1], "mean_diff": avg(diffs), "se": se}
+    return {
+        "ratio": avg(a) / avg(b) if avg(b) else 0.0,
+        "ci_low": ratios[int(0.025 * draws)],
+        "ci_high": ratios[int(0.975 * draws) - 1],
+        "mean_diff": avg(diffs),
+        "se": se,
+    }
 
 
 def split_half_oracle(runs: Mapping[int, Mapping[str, Session]], static: Mapping[str, int],
                       ) -> float:  # fmt: skip
     """The per-user oracle without hindsight: blend picked on rounds 2, 4, .. and scored on
     rounds 3, 5, ..; returned relative to best static on those rounds (1.0 = no headroom)."""
-    def part(s: Session, start: int) -> float:
-        return avg(s.ndcg[start::2])
-
     users = list(static)
-    picked = {u: max(runs, key=lambda b: (part(runs[b][u], 1), -b)) for u in users}
-    base = sum(part(runs[static[u]][u], 2) for u in users)
-    return sum(part(runs[picked[u]][u], 2) for u in users) / base if base else 0.0
+    picked = {u: max(runs, key=lambda b: (avg(runs[b][u].ndcg[1::2]), -b)) for u in users}
+    base = sum(avg(runs[static[u]][u].ndcg[2::2]) for u in users)
+    return sum(avg(runs[picked[u]][u].ndcg[2::2]) for u in users) / base if base else 0.0
 
 
 def recovery_rounds(drift: Sequence[float], reference: Sequence[float], start: int,
@@ -238,7 +228,9 @@ Runner = Callable[[Sequence[Job]], list[Session]]
 def sequential_runner(rec: Recommender, store: Store, cfg: SimConfig) -> Runner:
     """Runs the sessions one by one in this process (the bench may run them in several)."""
     rewards = RewardTable()
-    return lambda jobs: [run_session(rec, store, system, user, cfg, rewards) for system, user in jobs]
+    return lambda jobs: [
+        run_session(rec, store, system, user, cfg, rewards) for system, user in jobs
+    ]
 
 
 def run_benchmark(
@@ -265,7 +257,8 @@ def run_benchmark(
 
     def ours(name: str, rule: str, u: SimUser, aff: bool = True, prior: bool = True) -> System:
         start = tuple(grid[loo[u.user_id]].items()) if prior else None
-        return System(name, None, aff, replace(base, rule=rule, prior=start))  # type: ignore[arg-type]
+        learner = replace(base, rule=rule, prior=start)  # type: ignore[arg-type]
+        return System(name, None, aff, learner)
 
     pairs = [replace(u, drift_to=users[(i + 1) % n].positives) for i, u in enumerate(users)]
     plan: dict[str, list[Job]] = {
@@ -279,7 +272,9 @@ def run_benchmark(
     }  # fmt: skip
     say(f"adaptive systems and drift: {len(plan)} x {n} users")
     done = runner([job for jobs in plan.values() for job in jobs])
-    got = {name: dict(zip(ids, done[i * n:(i + 1) * n], strict=True)) for i, name in enumerate(plan)}
+    got = {
+        name: dict(zip(ids, done[i * n : (i + 1) * n], strict=True)) for i, name in enumerate(plan)
+    }
     named = {"equal": runs[grid.index(equal)], "best static": {u: runs[loo[u]][u] for u in ids},
              **{k: v for k, v in got.items() if not k.startswith("drift")},
              "oracle": {u: runs[oracle[u]][u] for u in ids}}  # fmt: skip
@@ -292,10 +287,14 @@ def run_benchmark(
         drift[name] = {"rounds_to_recover": recovery_rounds(moved, ref, cfg.drift_round),
                        "drift_ndcg": moved, "reference": ref}  # fmt: skip
     timings = [t for s in [*flat, *done] for t in s.update_ms]
-    cuts = statistics.quantiles(timings, n=20, method="inclusive") if len(timings) > 1 else [0.0] * 19
+    cuts = (
+        statistics.quantiles(timings, n=20, method="inclusive") if len(timings) > 1 else [0.0] * 19
+    )
     lat = {"p50": cuts[9], "p95": cuts[18], "n": float(len(timings))}
     config = {**vars(cfg), "users": n, "grid_steps": grid_steps, "rules": list(rules),
               "default_rule": default_rule, "learner": vars(base)}  # fmt: skip
-    vs = {k: paired(v, named["best static"], cfg.seed) for k, v in named.items() if k != "best static"}
+    vs = {
+        k: paired(v, named["best static"], cfg.seed) for k, v in named.items() if k != "best static"
+    }
     return AdaptReport(curves, dict(grid[best]), drift, lat, config, time.perf_counter() - started,
                        vs, split_half_oracle(runs, loo))  # fmt: skip

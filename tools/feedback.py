@@ -63,7 +63,9 @@ class FeedbackService:
         try:
             return self.score_fn(profile, item_id)
         except (KeyError, LookupError) as exc:
-            raise FeedbackError(f"unknown item {item_id!r} in catalog {self.catalog_name!r}") from exc
+            raise FeedbackError(
+                f"unknown item {item_id!r} in catalog {self.catalog_name!r}"
+            ) from exc
 
     def _commit(self, user_id: str, event: dict[str, Any]) -> tuple[int | None, State, State]:
         seen: dict[str, State] = {}
@@ -100,13 +102,14 @@ class FeedbackService:
         else:
             verb = f"rated {label} {value:g}/5" if sig.name == "rate" else f"{sig.name} {label}"
             msg = f"Noted: {verb} (reward {reward:+.2g})." + _weights_phrase(
-                before["weights"], after["weights"])
+                before["weights"], after["weights"]
+            )
         return FeedbackResult(event_id, reward, dict(before["weights"]), dict(after["weights"]),
                               _affinity_diff(before, after), msg)  # fmt: skip
 
     def record_moved_on(self, user_id: str, shown_ids: Sequence[str], engaged_ids: Sequence[str],
                         text: str | None = None) -> FeedbackResult:  # fmt: skip
-        """"Something else" right after a list: one event, a small penalty per ignored item."""
+        """ "Something else" right after a list: one event, a small penalty per ignored item."""
         engaged = set(engaged_ids)
         ignored = list(dict.fromkeys(i for i in shown_ids if i not in engaged))
         sig = self.rewards.signal("moved_on")
@@ -124,6 +127,7 @@ class FeedbackService:
         }  # fmt: skip
         event_id, before, after = self._commit(user_id, event)
         msg = f"Moving on from {len(ignored)} suggestion(s)." + _weights_phrase(
-            before["weights"], after["weights"])
+            before["weights"], after["weights"]
+        )
         return FeedbackResult(event_id, reward, dict(before["weights"]), dict(after["weights"]),
                               _affinity_diff(before, after), msg)  # fmt: skip

@@ -12,6 +12,7 @@ The maths is in docs/learning.md.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -50,8 +51,9 @@ class LearnerConfig:
     max_keywords: int = 6
 
     def rate(self, facet: str) -> float:
-        return {"genre": self.genre_rate, "decade": self.decade_rate,
-                "person": self.person_rate, "keyword": self.keyword_rate}.get(facet, 0.0)  # fmt: skip
+        rates = {"genre": self.genre_rate, "decade": self.decade_rate,
+                 "person": self.person_rate, "keyword": self.keyword_rate}  # fmt: skip
+        return rates.get(facet, 0.0)
 
     def start_weights(self) -> dict[str, float]:
         return dict(self.prior) if self.prior else dict(DEFAULT_WEIGHTS)
@@ -117,8 +119,10 @@ def credit_shares(components: Mapping[str, Any], names: Iterable[str]) -> dict[s
 class Learner:
     """Applies one feedback event to a user's state; pure, so replay is exact."""
 
-    def __init__(self, config: LearnerConfig | None = None) -> None:
+    def __init__(self, config: LearnerConfig | None = None,
+                 timings: list[float] | None = None) -> None:  # fmt: skip
         self.config = config or LearnerConfig()
+        self.timings = timings  # when given, each apply() appends its duration in ms (the bench)
 
     def update_weights(
         self, weights: Mapping[str, float], components: Mapping[str, Any], reward: float,
@@ -146,7 +150,7 @@ class Learner:
         elif cfg.rule == "centered":
             eta = step_size(cfg, evidence, cfg.alpha0) * reward
             new.update({n: weights[n] + eta * credit[n] for n in avail})
-        else:  # "share": w <- w + eta (q - w), q = the item's score shares (their complement if r < 0)
+        else:  # "share": w <- w + eta (q - w), q = the score shares (their complement if r < 0)
             shares = credit_shares(components, weights)
             if shares is None:
                 return dict(weights)
@@ -173,6 +177,7 @@ class Learner:
 
     def apply(self, state: State | None, event: Mapping[str, Any]) -> State:
         """The state after one event: {signal, reward, detail{kind, taste, items[...]}}."""
+        started = time.perf_counter()
         old = state or default_state(self.config)
         new: State = {**old, "weights": dict(old["weights"]), "affinities": dict(old["affinities"]),
                       "baseline": dict(old.get("baseline", {})), "liked": dict(old["liked"]),
@@ -189,8 +194,10 @@ class Learner:
                 new["seen"].append(iid)
             if not taste:
                 continue
-            new["weights"] = self.update_weights(new["weights"], it.get("components", {}), reward,
-                                                 float(new["evidence"]), new["baseline"])  # fmt: skip
+            comps = it.get("components", {})
+            new["weights"] = self.update_weights(
+                new["weights"], comps, reward, float(new["evidence"]), new["baseline"]
+            )
             new["evidence"] = float(new["evidence"]) + abs(reward)
             self.update_affinities(new["affinities"], it.get("facets", []), reward)
             if reward > 0:
@@ -202,6 +209,8 @@ class Learner:
                 new["liked"].pop(iid, None)
                 if iid not in new["disliked"]:
                     new["disliked"].append(iid)
+        if self.timings is not None:
+            self.timings.append((time.perf_counter() - started) * 1000.0)
         return new
 
 

@@ -64,7 +64,7 @@ ALIASES: dict[str, str] = {
 
 
 def normalize_signal(name: str) -> str:
-    """Lower-case, spaces and hyphens as underscores, aliases resolved: 'Not for me' -> not_for_me."""
+    """Lower-case, spaces/hyphens as underscores, aliases resolved: 'Not for me' -> not_for_me."""
     key = " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
     return ALIASES.get(key, key.replace(" ", "_"))
 
