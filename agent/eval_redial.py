@@ -95,11 +95,17 @@ class RedialReport:
         }  # fmt: skip
 
 
-def prepare(data: RedialData, svc: Tastebud) -> None:
-    """Ingest the ReDial movies as the active catalog, unless the cached data dir has them."""
+def prepare(data: RedialData, svc: Tastebud, *, rebuild: bool = False) -> None:
+    """Ingest the ReDial movies as the active catalog, unless the cached data dir has them.
+
+    The cache is trusted only if it holds as many items, embedded by the same embedder;
+    after a change to how catalogs are stored, pass rebuild=True (bench: --rebuild).
+    """
     catalog = svc.memory.catalog
     items = catalog_items(data)
-    if catalog.exists and len(catalog.items) == len(items):
+    record = svc.memory.store.catalog_record(CATALOG)
+    same = record is not None and record.embedder == svc.memory.embedder.name
+    if catalog.exists and len(catalog.items) == len(items) and same and not rebuild:
         return
     ingest(Parsed(source="redial", items=items), catalog=CATALOG, client=svc.memory.client,
            store=svc.memory.store, embedder=svc.memory.embedder)  # fmt: skip
@@ -120,10 +126,10 @@ def _train_fold(svc: Tastebud, data: RedialData, fold: int, folds: int,
 
 def evaluate(data: RedialData, svc: Tastebud, *, folds: int = 5, movielens_dir: Path | None = None,
              limit: int | None = None, only_folds: int | None = None, diversity: float | None = None,
-             progress: Callable[[int, int], None] | None = None) -> RedialReport:  # fmt: skip
+             rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> RedialReport:  # fmt: skip
     """Score the turns (the first `limit` of each fold; the first `only_folds` folds)."""
     started = time.perf_counter()
-    prepare(data, svc)
+    prepare(data, svc, rebuild=rebuild)
     if diversity is not None:
         svc.engine.diversity = diversity
     items = svc.memory.catalog.items

@@ -32,6 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only-folds", type=int, default=None, help="score only the first K folds")
     parser.add_argument("--diversity", type=float, default=None,
                         help="MMR trade-off for this run (default: the settings' value, 0.3)")
+    parser.add_argument("--rebuild", action="store_true", help="re-ingest the cached catalog")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     ml = args.movielens or args.data.parent / "movielens-small"
@@ -39,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = run(args.data, work_dir=args.work, turns=args.turns, dialogues=args.dialogues,
                  movielens_dir=ml if (ml / "ratings.csv").exists() else None, folds=args.folds,
                  limit=args.limit, only_folds=args.only_folds, diversity=args.diversity,
-                 progress=progress)  # fmt: skip
+                 rebuild=args.rebuild, progress=progress)  # fmt: skip
     if progress:
         print(file=sys.stderr)
     print(json.dumps(report.to_dict(), indent=2) if args.json else format_report(report))

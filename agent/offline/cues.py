@@ -47,7 +47,7 @@ PROFILE = _rx(
     r"me|what'?s my taste|know about me so far|what you know about me|my stats)\b"
 )
 SIMILAR = _rx(
-    r"\b(more like|similar|same vein|along the (same )?lines of|in the style of|reminds? me of|else "
+    r"\b(more like|similar|same vein|in the vein of|along the (same )?lines of|in the style of|reminds? me of|else "
     r"like|others like|other (movies|films|ones) like|things like|stuff like|more of (that|those|the "
     r"same)|like (that|this|it)\b|in the spirit of|same kind of|along those lines|lookalikes?|(else|anything|something) (is "
     r"|that'?s )like)"
@@ -86,7 +86,7 @@ _DISLIKE = (r"hated?|disliked|didn'?t (like|enjoy|love|care for)|did not (like|e
             r"terrible|bad|meh|overrated|dull|fell asleep|couldn'?t finish|turned it off|skip it|"
             r"nope|nah|thumbs down|worst|waste of time|disappointing|disappointed|underwhelming|"
             r"👎|ugh|dreadful|pass on (it|that)")  # fmt: skip
-_LOVE = (r"loved|love(d)? (it|that|this)|adored?|favou?rite|masterpiece|amazing|perfect|brilliant|"
+_LOVE = (r"loved|love(d)? (it|that|this)|adored?|favou?rite|masterpiece|amazing|awesome|perfect|brilliant|"
          r"incredible|fantastic|outstanding|all[- ]time|blew me away|10/10|obsessed|stunning|"
          r"superb|phenomenal|one of the best|❤️|❤|♥")  # fmt: skip
 _LIKE = (r"liked|like (it|that|this)|enjoyed|good|great|nice|fun|solid|not bad|decent|"
@@ -194,7 +194,7 @@ def classify(low: str, found: dict[str, Any]) -> str:
     if TRUST.search(low) and PREF_STYLE.search(low):
         return "adjust_preferences"
     targets = len(found["titles"]) + len(found["refs"]) + (1 if found.get("pronoun") else 0)
-    similar_cue = SIMILAR.search(low) or (found["titles"] and LIKE_TITLE.search(low))
+    similar_cue = SIMILAR.search(low) or ((found["titles"] or found["refs"]) and LIKE_TITLE.search(low))
     if similar_cue and (targets >= 1 or SIMILAR.search(low)):
         if constrained or len(found["titles"]) > 1 or (found["titles"] and found["refs"]):
             return "recommend"
