@@ -20,6 +20,7 @@ from langchain_core.messages import BaseMessage
 
 from agent.offline.lexicon import Vocabulary
 from agent.offline.nlu import parse
+from memory.items import Item
 from tools.toolkit import ToolContext, ToolInputError, resolve_target
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,13 @@ class Missed:
         return {"name": "give_feedback", "args": args}
 
 
-def find_missed(text: str, vocab: Vocabulary, ctx: ToolContext,
-                before: list[BaseMessage]) -> list[Missed]:  # fmt: skip
+def find_missed(text: str, vocab: Vocabulary, ctx: ToolContext, before: list[BaseMessage],
+                shown_before: list[Item] | None = None) -> list[Missed]:  # fmt: skip
     """Feedback in `text` that no tool recorded this turn, resolved against what the user saw.
 
-    `before` is the conversation up to (not including) this turn, so "the second one" means
-    the second film of the list the user was looking at when they wrote it.
+    `before` is the conversation up to (not including) this turn and `shown_before` the list
+    on screen when the user wrote it, so "the second one" means the second film of that list
+    even if this turn's tools have shown a new one since.
     """
     explicit = {item_id for item_id, sig in ctx.sink.feedback if sig in EXPLICIT}
     anything = {item_id for item_id, _ in ctx.sink.feedback}
@@ -66,7 +68,7 @@ def find_missed(text: str, vocab: Vocabulary, ctx: ToolContext,
         rating = action.slots.get("rating") if signal == "rate" else None
         for target in action.targets():
             try:
-                item = resolve_target(ctx, list(before), target)
+                item = resolve_target(ctx, list(before), target, shown_before)
             except ToolInputError:
                 continue  # ambiguous or unknown: the model (or the user) can sort it out
             if item.id in (explicit if signal in EXPLICIT else anything):

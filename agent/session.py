@@ -121,6 +121,7 @@ class ChatService:
         ctx = TurnContext(user_id=self.user_id, thread_id=self.thread_id, service=self.service,
                           settings=self.settings, text=text, sink=TurnSink())  # fmt: skip
         before = self.messages()
+        shown_before = self.service.last_shown(self.user_id, self.thread_id)
         error: str | None = None
         try:
             for chunk, meta in self._agent.stream({"messages": [HumanMessage(text)]},
@@ -138,7 +139,7 @@ class ChatService:
         calls = [{"name": c["name"], "args": dict(c["args"])}
                  for m in new if isinstance(m, AIMessage) for c in m.tool_calls]  # fmt: skip
         if error is None and self.backend_label != "offline":
-            missed = feedback_rules.find_missed(text, self._vocab(), ctx, before)
+            missed = feedback_rules.find_missed(text, self._vocab(), ctx, before, shown_before)
             calls += feedback_rules.apply_missed(missed, ctx)
         reply = next((m.text for m in reversed(new) if isinstance(m, AIMessage) and not m.tool_calls), "")
         return TurnResult(reply=reply if error is None else "", tool_calls=calls,

@@ -119,15 +119,18 @@ def _has_any(item: Item, words: tuple[str, ...]) -> bool:
 
 
 # ---- resolving what the user pointed at ---------------------------------------------------
-def _shown_list(ctx: ToolContext, messages: list[Any]) -> list[Item]:
-    """The list the user last saw: the newest list tool result in this thread, else the facade's."""
+def _shown_list(ctx: ToolContext, messages: list[Any], shown: list[Item] | None = None) -> list[Item]:
+    """The list the user last saw: the facade's last shown list, or, when this thread's newest
+    list answer is that same list minus the films a tool filtered out ("avoid"), that answer."""
+    if shown is None:
+        shown = ctx.service.last_shown(ctx.user_id, ctx.thread_id)
     for msg in reversed(messages):
         if isinstance(msg, ToolMessage) and msg.name in LIST_TOOLS:
-            rows = _data(msg).get("list")
-            if rows:
-                items = [ctx.service.item(r["id"]) for r in rows]
-                return [i for i in items if i is not None]
-    return ctx.service.last_shown(ctx.user_id, ctx.thread_id)
+            ids = [r["id"] for r in _data(msg).get("list") or []]
+            if ids and set(ids) <= {i.id for i in shown}:
+                return [i for i in (ctx.service.item(x) for x in ids) if i is not None]
+            break
+    return shown
 
 
 def _focus(ctx: ToolContext, messages: list[Any]) -> Item | None:
@@ -149,15 +152,19 @@ def _data(msg: ToolMessage) -> dict[str, Any]:
     return body.get("data") or {} if isinstance(body, dict) else {}
 
 
-def resolve_target(ctx: ToolContext, messages: list[Any], text: str) -> Item:
-    """A title, an item id, "#2"/"the second one"/"last", or "it" -> one catalog item."""
+def resolve_target(ctx: ToolContext, messages: list[Any], text: str,
+                   shown: list[Item] | None = None) -> Item:  # fmt: skip
+    """A title, an item id, "#2"/"the second one"/"last", or "it" -> one catalog item.
+
+    `shown` replaces the facade's last shown list (the rule layer resolves against the list
+    as it was before the turn that may have replaced it)."""
     text = (text or "").strip()
     if not text:
         raise ToolInputError("title_or_ref is empty; give a title or a reference like '#2'")
     ref = parse_ref(text)
     if ref == "it":
         item = _focus(ctx, messages)
-        shown = _shown_list(ctx, messages)
+        shown = _shown_list(ctx, messages, shown)
         if item is None and len(shown) == 1:
             item = shown[0]
         if item is None:
@@ -165,7 +172,7 @@ def resolve_target(ctx: ToolContext, messages: list[Any], text: str) -> Item:
                                  [{"n": n, **_brief(i)} for n, i in enumerate(shown, 1)])  # fmt: skip
         return item
     if isinstance(ref, int):
-        shown = _shown_list(ctx, messages)
+        shown = _shown_list(ctx, messages, shown)
         if not shown:
             raise ToolInputError("no list has been shown in this conversation yet; "
                                  "recommend first or name the film")  # fmt: skip
