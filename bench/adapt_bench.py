@@ -195,18 +195,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="scratch data dir to keep between runs (default: a temporary one)",
     )
-    p.add_argument("--users", type=int, default=120, help="simulated test users (seeded sample)")
+    p.add_argument("--users", type=int, default=100, help="simulated test users (seeded sample)")
     p.add_argument("--min-heldout", type=int, default=10)
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--dislike-share", type=float, default=0.3)
     p.add_argument("--grid-steps", type=int, default=3, help="static blends: multiples of 1/N")
-    p.add_argument("--rules", default="centered,share,hedge")
+    p.add_argument("--rules", default="centered,hedge", help="also: share")
     p.add_argument("--default-rule", default="centered")
     p.add_argument("--affinity-decay", type=float, default=LearnerConfig().affinity_decay)
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--save", type=Path, default=None, help="also write the JSON report here")
     return p
 
 
@@ -274,8 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[adapt] {msg}", file=sys.stderr, flush=True)
 
     report = run(args, say)
-    out = {**report.to_dict(), "targets": check_targets(report)}
-    print(json.dumps(out, indent=2) if args.json else render_table(report))
+    out = json.dumps({**report.to_dict(), "targets": check_targets(report)}, indent=2)
+    if args.save:
+        args.save.write_text(out + "\n", encoding="utf-8")
+    print(out if args.json else render_table(report))
     return 0
 
 
