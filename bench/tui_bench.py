@@ -61,9 +61,10 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 async def like_latencies(
     settings: Any, chat: Any, samples: int, warmup: int = 5
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float]]:
     """Per like, ms from the key to (a) the frame showing the event, (b) the frame after the
-    full taste re-read. The panel redraws twice: `updates` counts them, `spy` times the frames."""
+    full taste re-read, and (c) ms spent inside the facade's feedback() call, the part of (a)
+    that is not the UI's. The panel redraws twice: `updates` counts them, `spy` times frames."""
     from textual import events
 
     from tui.app import TastebudApp
@@ -73,6 +74,17 @@ async def like_latencies(
     app = TastebudApp(settings=settings, chat=chat)
     armed: dict[str, Any] = {"before": None, "frames": {}}
     display = app._display
+    facade_ms: list[float] = []
+    record = chat.service.feedback
+
+    def timed_feedback(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return record(*args, **kwargs)
+        finally:
+            facade_ms.append((time.perf_counter() - started) * 1000)
+
+    chat.service.feedback = timed_feedback
 
     def spy(screen: Any, renderable: Any) -> None:
         display(screen, renderable)
@@ -113,7 +125,8 @@ async def like_latencies(
                 first.append((frames.get(1, frames[2]) - started) * 1000)
                 full.append((frames[2] - started) * 1000)
             armed["before"] = None
-    return first, full
+    chat.service.feedback = record
+    return first, full, facade_ms[warmup:]
 
 
 def connect_later(settings: Any, ui_only: bool) -> Any:
@@ -184,7 +197,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     chat = build_chat(
         settings, args.ui_only
     )  # also prepares the data dir, so launches find it ready
-    likes, full = asyncio.run(like_latencies(settings, chat, args.likes))
+    likes, full, facade = asyncio.run(like_latencies(settings, chat, args.likes))
     p95 = percentile(likes, 0.95)
     return {
         "data_dir": data_dir,
@@ -193,6 +206,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "like_ms": {"samples": len(likes), "p50": round(statistics.median(likes), 2),
                     "p95": round(p95, 2), "max": round(max(likes), 2),
                     "target_p95": TARGET_LIKE_P95_MS, "ok": p95 <= TARGET_LIKE_P95_MS,
+                    "facade_feedback_p50": round(statistics.median(facade), 2),
+                    "facade_feedback_p95": round(percentile(facade, 0.95), 2),
                     "full_panel_p50": round(statistics.median(full), 2),
                     "full_panel_p95": round(percentile(full, 0.95), 2)},
         "launch_deferred": launch_seconds(data_dir, args.ui_only, True, args.launches),
@@ -208,6 +223,8 @@ def render(report: dict[str, Any]) -> str:
         f"  like keypress->repaint: p50 {like['p50']:.1f} ms, p95 {like['p95']:.1f} ms, "
         f"max {like['max']:.1f} ms over {like['samples']}  "
         f"[target p95 <= {like['target_p95']:.0f} ms: {mark[like['ok']]}]",
+        f"    of which inside Tastebud.feedback(): p50 {like['facade_feedback_p50']:.1f} ms, "
+        f"p95 {like['facade_feedback_p95']:.1f} ms",
         f"  like keypress->full taste panel (after the taste re-read): "
         f"p50 {like['full_panel_p50']:.1f} ms, p95 {like['full_panel_p95']:.1f} ms",
     ]

@@ -19,6 +19,7 @@ Tests build the App the same way, with a scripted model, and drive it with the P
 
 from __future__ import annotations
 
+import gc
 from contextlib import suppress
 from typing import TYPE_CHECKING, ClassVar
 
@@ -65,7 +66,7 @@ class TastebudApp(App[None]):
         await self.push_screen(self.chat_screen)
         if self.startup is None:
             assert self.chat is not None
-            self.chat_screen.connect(self.chat)
+            self._connect(self.chat)
         else:
             self.chat_screen.show_starting()
             self._run_startup(self.startup)
@@ -103,13 +104,23 @@ class TastebudApp(App[None]):
             return
         if self.startup_screen is not None:
             self.startup_screen.dismiss(False)
-        self.chat = chat
-        self.chat_screen.connect(chat)
+        self._connect(chat)
 
     def _continue_after_failure(self, go_on: bool | None) -> None:
         self.startup_screen = None
         if go_on and self.chat is not None:
-            self.chat_screen.connect(self.chat)
+            self._connect(self.chat)
+
+    def _connect(self, chat: ChatService) -> None:
+        """Hand the service to the chat screen, then freeze the heap built so far.
+
+        The service brings ~200k long-lived objects (langchain, chromadb, the catalog); a
+        full cyclic-GC pass over them takes hundreds of ms and would land on some keypress.
+        Frozen, the collector skips them; they live as long as the process anyway.
+        """
+        self.chat = chat
+        self.chat_screen.connect(chat)
+        gc.freeze()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -199,22 +199,20 @@ class ChatScreen(Screen[None]):
 
     @work(thread=True, group="feedback", exit_on_error=False)
     def _send_feedback(self, user: str, item: Any, signal: str, value: float | None = None) -> None:
-        """Two messages: the committed event (drawn at once from what it changed), then the
-        full re-read of the taste, whose cost grows with the user's history."""
-        svc = self.chat.service
+        """Only the write: the panel is drawn from its result, and the full taste is re-read
+        after that frame is painted (a re-read in the same thread would hold the GIL while
+        the loop tries to paint, and its cost grows with the user's history)."""
         try:
             with self.feedback_lock:
-                result = svc.feedback(user, item.id, signal, value=value)
+                result = self.chat.service.feedback(user, item.id, signal, value=value)
                 self.post(FeedbackRecorded(item.id, item.label, signal, value, result))
-                taste = svc.taste(user)
         except Exception as exc:
             self.post(ActionFailed(f"Could not save your {signal}", describe_error(exc)))
-            return
-        self.post(TasteRefreshed(taste, before=result.weights_before))
 
     @on(FeedbackRecorded)
     def _show_feedback(self, message: FeedbackRecorded) -> None:
         self.query_one(TastePanel).apply_feedback(message.result)
+        self.call_after_refresh(self._load_taste, None, message.result.weights_before)
         self.query_one(CardsPanel).mark(message.item_id, message.signal, message.value)
         note = getattr(message.result, "message", "") or f"{message.signal}: {message.title}"
         self.notify(note, timeout=3, markup=False)
@@ -257,14 +255,15 @@ class ChatScreen(Screen[None]):
         except Exception:
             return None  # the panel keeps its last view; the turn itself succeeded
 
-    @work(thread=True, exclusive=True, group="taste", exit_on_error=False)
-    def _load_taste(self, note: str | None = None) -> None:
+    @work(thread=True, group="taste", exit_on_error=False)
+    def _load_taste(self, note: str | None = None, before: dict[str, float] | None = None) -> None:
+        """Read and post under the write lock: the last view posted is always the newest."""
         try:
-            taste = self.chat.service.taste(self.chat.user_id)
+            with self.feedback_lock:
+                taste = self.chat.service.taste(self.chat.user_id)
+                self.post(TasteRefreshed(taste, note, before))
         except Exception as exc:
             self.post(ActionFailed("Could not read your taste", describe_error(exc)))
-            return
-        self.post(TasteRefreshed(taste, note))
 
     @on(TasteRefreshed)
     def _show_taste(self, message: TasteRefreshed) -> None:

@@ -57,7 +57,7 @@ class RecommendationCard(ListItem):
 
     def set_mark(self, mark: str) -> None:
         self.mark = mark
-        self._body.update(self._render_body())
+        self._body.update(self._render_body(), layout=False)  # a card's height never changes
 
     def _render_body(self) -> Text:
         """Three lines: the title (and any mark), the score bar and genres, the biggest reason."""

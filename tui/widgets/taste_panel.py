@@ -55,6 +55,7 @@ class TastePanel(Static):
         self.taste: Any | None = None
         self.deltas: dict[str, float] = {}
         self.updates = 0
+        self._lines = -1
 
     def on_mount(self) -> None:
         self.border_title = "Your taste"
@@ -68,7 +69,11 @@ class TastePanel(Static):
                 k: v - before[k] for k, v in taste.weights.items()
                 if k in before and abs(v - before[k]) >= 0.0005
             }  # fmt: skip
-        self.update(self.render_taste(taste, self.deltas))
+        text = self.render_taste(taste, self.deltas)
+        lines = text.plain.count("\n")
+        # same height, no relayout: a like then costs one repaint of this panel, not a layout pass
+        self.update(text, layout=lines != self._lines)
+        self._lines = lines
         self.updates += 1
 
     def apply_feedback(self, result: Any) -> None:
