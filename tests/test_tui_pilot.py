@@ -7,8 +7,10 @@ a startup or slow a write down on purpose.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+from collections.abc import Iterator
 
 import httpx
 import openai
@@ -46,6 +48,13 @@ pytestmark = pytest.mark.asyncio
 
 def build(settings: Settings, chat: object | None = None, startup=None) -> TastebudApp:  # type: ignore[no-untyped-def]
     return TastebudApp(settings=settings, chat=chat or FakeChatService(), startup=startup)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_heap() -> Iterator[None]:
+    """The App gc.freeze()s once connected; give the test's objects back to the collector."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

@@ -9,8 +9,10 @@ Regenerate after an intended change with `pytest tests/test_tui_snapshots.py --s
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import gc
+from collections.abc import Awaitable, Callable, Iterator
 
+import pytest
 from textual.pilot import Pilot
 
 from memory.settings import Settings
@@ -20,6 +22,13 @@ from tui.widgets.prompt_input import PromptInput
 
 SIZE = (100, 30)
 Snap = Callable[..., bool]
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_heap() -> Iterator[None]:
+    """The App gc.freeze()s once connected; give the test's objects back to the collector."""
+    yield
+    gc.unfreeze()
 
 
 def app_for(settings: Settings) -> TastebudApp:
