@@ -7,10 +7,11 @@ import json
 import sys
 
 from memory.settings import Settings
-from tui.factory import build_chat, build_tastebud
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from tui.factory import build_chat, build_tastebud
+
     chat = build_chat(settings, build_tastebud(settings))
     if args.new:
         chat.new_thread()
@@ -31,15 +32,24 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     if args.plain or not sys.stdin.isatty() or not sys.stdout.isatty():
         return _plain_loop(settings, resume=args.resume)
     from tui.app import TastebudApp
-    from tui.factory import build_app_parts
 
-    chat, startup = build_app_parts(settings, resume=args.resume)
-    TastebudApp(settings=settings, chat=chat, startup=startup).run()
+    def connect(progress):  # type: ignore[no-untyped-def]
+        # The agent stack takes seconds to import; doing it here, in the App's startup
+        # worker, puts the prompt on screen first (launch-to-prompt stays under 2 s).
+        from tui.factory import build_app_parts
+
+        chat, prepare = build_app_parts(settings, resume=args.resume)
+        if prepare is not None:
+            prepare(progress)
+        return chat
+
+    TastebudApp(settings=settings, chat=None, startup=connect).run()
     return 0
 
 
 def _plain_loop(settings: Settings, *, resume: bool) -> int:
     from tui.cli_catalog import progress_bar
+    from tui.factory import build_chat, build_tastebud
 
     svc = build_tastebud(settings, progress=progress_bar("first start: demo catalog"))
     chat = build_chat(settings, svc)
