@@ -240,6 +240,14 @@ class Store:
                 (user_id, json.dumps(state), n_events, time.time()),
             )
 
+    def recent_states(self, user_id: str, limit: int) -> list[dict[str, Any]]:
+        """The state after each of the user's last `limit` events, oldest first (for sparklines)."""
+        rows = self.query(
+            "SELECT state_after FROM feedback_events WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+            [user_id, limit],
+        )
+        return [json.loads(r[0]) for r in reversed(rows)]
+
     def feedback_events(self, user_id: str, catalog: str | None = None) -> list[FeedbackRow]:
         sql = (
             "SELECT id, user_id, catalog, item_id, signal, reward, value, text, detail, ts,"

@@ -188,11 +188,10 @@ class Tastebud:
 
     def taste(self, user_id: str, history: int = 30) -> TasteView:
         profile = self.profile(user_id)
-        events = self.memory.store.feedback_events(user_id)[-history:]
         hist: dict[str, list[float]] = {n: [] for n in profile.weights}
-        for ev in events:
+        for state in self.memory.store.recent_states(user_id, history):
             for n in hist:
-                hist[n].append(float(ev.state_after.get("weights", {}).get(n, 0.0)))
+                hist[n].append(float(state.get("weights", {}).get(n, 0.0)))
         merged = dict(profile.affinities)
         for key, value in profile.soft.items():
             merged[key] = max(-1.0, min(1.0, merged.get(key, 0.0) + value))
