@@ -119,7 +119,7 @@ def tune_weights(engine: Engine, profs: Mapping[str, Profile], test: Mapping[str
     steps = [round(0.1 * n, 1) for n in range(11)]
     for wc in steps:
         for wt in steps:
-            wp = round(1.0 - wc - wt, 1)
+            wp = round(1.0 - wc - wt, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
             if wp < 0:
                 continue
             w = np.array([wc, wt, wp])
