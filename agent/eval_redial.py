@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -138,6 +139,7 @@ def evaluate(data: RedialData, svc: Tastebud, *, folds: int = 5, movielens_dir: 
     turns = [t for t in data.turns if t.dialog_id in data.dialogues]
     report = RedialReport(folds=folds, interactions={"movielens": len(ml)})
     report.diversity = svc.engine.diversity
+    run_id = uuid.uuid4().hex[:8]
     done = 0
     for fold in range(min(folds, only_folds or folds)):
         mine = [t for t in turns if fold_of(t.dialog_id, folds) == fold][:limit]
@@ -146,10 +148,10 @@ def evaluate(data: RedialData, svc: Tastebud, *, folds: int = 5, movielens_dir: 
         counts, n_rows = _train_fold(svc, data, fold, folds, ml)
         report.interactions[f"redial_fold{fold}"] = n_rows
         popular = [i for i, _ in counts.most_common()]
-        readers: dict[str, DialogueReader] = {}
+        readers: dict[str, DialogueReader] = {}  # users are fresh per run: the data dir is a cache
         for turn in sorted(mine, key=lambda t: (t.dialog_id, t.turn_id)):
             dlg = data.dialogues[turn.dialog_id]
-            reader = readers.setdefault(dlg.id, DialogueReader(svc, vocab, dlg, report))
+            reader = readers.setdefault(dlg.id, DialogueReader(svc, vocab, dlg, report, run_id))
             reader.read_until(turn.turn_id)
             _score(report, data, turn, reader, popular)
             done += 1
@@ -181,9 +183,10 @@ def _score(report: RedialReport, data: RedialData, turn: Turn, reader: DialogueR
 class DialogueReader:
     """One seeker as a Tastebud user: reads their messages in order, as chat would."""
 
-    def __init__(self, svc: Tastebud, vocab: Vocabulary, dlg: Dialogue, report: RedialReport) -> None:
+    def __init__(self, svc: Tastebud, vocab: Vocabulary, dlg: Dialogue, report: RedialReport,
+                 run_id: str = "") -> None:  # fmt: skip
         self.svc, self.vocab, self.dlg, self.report = svc, vocab, dlg, report
-        self.user = f"redial:{dlg.id}"
+        self.user = f"redial:{run_id}:{dlg.id}"
         self.read = 0
         self.liked: list[str] = []
         self.queries: list[str] = []
