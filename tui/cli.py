@@ -18,10 +18,15 @@ from memory.settings import Settings
 SIGNALS = ("like", "love", "dislike", "seen", "rate")
 
 
-def _global_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--user", help="whose taste to use and change (default: your login)")
-    p.add_argument("--data-dir", help="where Tastebud keeps its data (default: XDG data home)")
-    p.add_argument("--catalog", help="which ingested catalog to use (default: demo)")
+def _global_options(p: argparse.ArgumentParser, *, sub: bool = False) -> None:
+    # On subcommands the defaults are SUPPRESS, so `tastebud --user a chat` keeps "a"
+    # instead of the subparser resetting it to None.
+    kw: dict[str, object] = {"default": argparse.SUPPRESS} if sub else {}
+    p.add_argument("--user", help="whose taste to use and change (default: your login)", **kw)  # type: ignore[arg-type]
+    p.add_argument("--data-dir", help="where Tastebud keeps its data (default: XDG data home)",
+                   **kw)  # type: ignore[arg-type]  # fmt: skip
+    p.add_argument("--catalog", help="which ingested catalog to use (default: the last ingested)",
+                   **kw)  # type: ignore[arg-type]  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        _global_options(p)
+        _global_options(p, sub=True)
         return p
 
     chat = add("chat", "open the chat (the Textual UI; --plain for a line-by-line loop)")
