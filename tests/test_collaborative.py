@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +24,11 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return trained_engine(tmp_path_factory.mktemp("cf"))
 
 
-def test_training_is_fast_and_stores_factors_and_neighbours(tmp_path: Path) -> None:
+def test_training_stores_factors_and_neighbours(tmp_path: Path) -> None:
+    # Training speed is measured in bench/, not asserted here.
     memory = build_memory(tmp_path)
     engine = Engine(memory)
-    started = time.perf_counter()
     report = engine.train()
-    assert time.perf_counter() - started < 10
     assert report.users == 60 and report.items == 40 and report.positives == 360
     assert report.negatives > 0 and report.collection is not None and report.neighbour_links > 0
     assert "360 positive" in str(report)
