@@ -82,8 +82,23 @@ class Tastebud:
 
     # reading ----------------------------------------------------------------
     def profile(self, user_id: str) -> Profile:
-        return load_profile(self.memory.store, user_id, catalog_items=self.memory.catalog.items,
-                            config=self.learner.config)  # fmt: skip
+        """Learned state and rules, plus the user's imported history in this catalog.
+
+        A MovieLens user (`--user ml-1`) arrives with ratings but no chat feedback;
+        their ratings count as likes (>= 4) and dislikes (<= 2) so collaborative and
+        content retrieval fold them in. Chat feedback on the same item wins.
+        """
+        profile = load_profile(self.memory.store, user_id, catalog_items=self.memory.catalog.items,
+                               config=self.learner.config)  # fmt: skip
+        for row in self.memory.store.interactions(self.catalog_name, user_id):
+            item = row.item_id
+            if item in profile.liked or item in profile.disliked:
+                continue
+            if row.value >= 4.0:
+                profile.liked[item] = min(1.0, max(0.5, (row.value - 3.0) / 2.0))
+            elif row.value <= 2.0:
+                profile.disliked.add(item)
+        return profile
 
     def resolve(self, title: str):  # type: ignore[no-untyped-def]
         return self.engine.resolve(title)

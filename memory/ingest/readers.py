@@ -158,7 +158,10 @@ def read_redial(path: Path) -> Parsed:
 
 
 def read_interactions(path: Path, parsed: Parsed) -> None:
-    """A user,item,value[,timestamp] CSV (MovieLens column names work too)."""
+    """A user,item,value[,timestamp] CSV (MovieLens column names work too).
+
+    Values are on the 1-5 scale; a row without one is an implicit "liked it" (5).
+    """
     rows: list[tuple[int, Interaction]] = []
     for n, row in _csv_rows(path, parsed):
         user = row.get("user_id") or row.get("userId") or row.get("user")
@@ -166,7 +169,7 @@ def read_interactions(path: Path, parsed: Parsed) -> None:
         try:
             rows.append((n, Interaction(
                 user_id=str(user or ""), item_id=str(item or ""),
-                value=float(row.get("value") or row.get("rating") or 1.0),
+                value=float(row.get("value") or row.get("rating") or 5.0),  # no value: a like
                 ts=float(row.get("timestamp") or row.get("ts") or 0.0), source=path.name,
             )))  # fmt: skip
         except (ValueError, ValidationError) as exc:
