@@ -123,12 +123,19 @@ def m005_meta(db: sqlite3.Connection) -> None:
     _script(db, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def m006_shown_context(db: sqlite3.Connection) -> None:
+    # What each listed item scored and why, so "why the first?" is answered with the
+    # numbers that ranked it, even after later feedback moved the weights.
+    _script(db, "ALTER TABLE shown_lists ADD COLUMN context TEXT NOT NULL DEFAULT '{}'")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_feedback_and_state,
     m003_preferences,
     m004_shown_lists,
     m005_meta,
+    m006_shown_context,
 ]
 
 

@@ -265,14 +265,28 @@ class Store:
 
     # shown lists (what "the second one" refers to) --------------------------
     def record_shown(
-        self, user_id: str, thread_id: str, catalog: str, item_ids: list[str], query: str | None
-    ) -> None:
+        self, user_id: str, thread_id: str, catalog: str, item_ids: list[str], query: str | None,
+        context: dict[str, Any] | None = None,
+    ) -> None:  # fmt: skip
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO shown_lists (user_id, thread_id, catalog, item_ids, query, ts)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, thread_id, catalog, json.dumps(item_ids), query, time.time()),
-            )
+                "INSERT INTO shown_lists (user_id, thread_id, catalog, item_ids, query, ts, context)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (user_id, thread_id, catalog, json.dumps(item_ids), query, time.time(),
+                 json.dumps(context or {})),
+            )  # fmt: skip
+
+    def shown_context(self, user_id: str, thread_id: str, item_id: str) -> dict[str, Any] | None:
+        """The newest list in this conversation that showed the item: its query and context."""
+        rows = self.query(
+            "SELECT item_ids, query, context FROM shown_lists WHERE user_id = ? AND thread_id = ?"
+            " ORDER BY id DESC LIMIT 50",
+            [user_id, thread_id],
+        )
+        for ids, query, context in rows:
+            if item_id in json.loads(ids):
+                return {"query": query, **json.loads(context)}
+        return None
 
     def shown_lists(self, user_id: str, thread_id: str, limit: int = 50) -> list[list[str]]:
         """The lists shown in a conversation, newest first."""

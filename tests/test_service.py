@@ -69,3 +69,13 @@ def test_taste_view_tracks_weights_and_users_stay_apart(svc: Tastebud) -> None:
     assert ann.n_events == 2 and all(len(h) == 2 for h in ann.weight_history.values())
     assert any(k == "genre:Horror" for k, _ in ann.top_positive)
     assert bob.n_events == 0 and bob.top_positive == []
+
+
+def test_explain_keeps_the_listed_numbers_after_feedback_moves_the_weights(svc: Tastebud) -> None:
+    shown = svc.recommend("ann", query="scary monster", k=3, thread_id="t").items
+    for r in shown[:2]:
+        svc.feedback("ann", r.item.id, "dislike")
+    explanation = svc.explain("ann", shown[2].item.id, thread_id="t")
+    assert explanation.score == pytest.approx(shown[2].score)
+    assert explanation.breakdown.total == pytest.approx(explanation.score)
+    assert any("listed with" in n for n in explanation.breakdown.notes)

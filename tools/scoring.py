@@ -68,3 +68,12 @@ class Ranked:
             "score": round(self.score, 6),
             "breakdown": self.breakdown.to_dict(),
         }
+
+
+def breakdown_from_dict(data: dict[str, Any]) -> Breakdown:
+    """The inverse of Breakdown.to_dict, for breakdowns stored with a shown list."""
+    return Breakdown(
+        components=[ComponentScore(**c) for c in data.get("components", [])],
+        adjustments=[Adjustment(**a) for a in data.get("adjustments", [])],
+        notes=list(data.get("notes", [])),
+    )

@@ -10,7 +10,7 @@ like X". Ranking itself lives in Engine, learning in FeedbackService.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from memory.bootstrap import DEMO_CATALOG, Memory, ensure_demo
 from memory.items import Item
@@ -23,6 +23,7 @@ from tools.learning import Learner, load_profile, rebuild
 from tools.preferences import PreferenceChange
 from tools.profile import Profile
 from tools.rewards import RewardTable
+from tools.scoring import breakdown_from_dict
 
 Progress = Callable[[int, int], None]
 DEFAULT_THREAD = "default"
@@ -113,10 +114,13 @@ class Tastebud:
     def _shown_ids(self, user_id: str, thread_id: str) -> set[str]:
         return {i for ids in self.memory.store.shown_lists(user_id, thread_id) for i in ids}
 
-    def _remember(self, user_id: str, thread_id: str, result, query: str | None):  # type: ignore[no-untyped-def]
+    def _remember(self, user_id: str, thread_id: str, result, query: str | None,  # type: ignore[no-untyped-def]
+                  like_ids: Sequence[str] = ()):  # fmt: skip
         if result.items:
+            context = {"like_ids": list(like_ids),
+                       "ranked": {r.item.id: r.to_dict() for r in result.items}}  # fmt: skip
             self.memory.store.record_shown(user_id, thread_id, self.catalog_name,
-                                           [r.item.id for r in result.items], query)  # fmt: skip
+                                           [r.item.id for r in result.items], query, context)  # fmt: skip
         return result
 
     # ranking ------------------------------------------------------------------
@@ -125,7 +129,7 @@ class Tastebud:
         result = self.engine.recommend(self.profile(user_id), query=query, filters=filters, k=k,
                                        like_ids=like_ids,
                                        exclude_ids=self._shown_ids(user_id, thread_id))  # fmt: skip
-        return self._remember(user_id, thread_id, result, query)
+        return self._remember(user_id, thread_id, result, query, like_ids)
 
     def search(self, user_id: str, query: str, *, filters: Filters | None = None, k: int = 10,
                thread_id: str = DEFAULT_THREAD):  # type: ignore[no-untyped-def]  # fmt: skip
@@ -138,23 +142,28 @@ class Tastebud:
         if record:
             self.feedback(user_id, item_id, "more_like", text="more like this")
         result = self.engine.similar(item_id, k=k, profile=self.profile(user_id))
-        return self._remember(user_id, thread_id, result, None)
+        return self._remember(user_id, thread_id, result, None, [item_id])
 
-    def explain(
-        self, user_id: str, item_id: str, *, thread_id: str = DEFAULT_THREAD
-    ) -> Explanation:
-        """Explained in the context it was shown in: the same query, the same profile path."""
-        query = self._query_of(user_id, thread_id, item_id)
-        return self.engine.explain(self.profile(user_id), item_id, query=query)
+    def explain(self, user_id: str, item_id: str, *, thread_id: str = DEFAULT_THREAD) -> Explanation:
+        """Explained as it was ranked: for a listed item, the breakdown it was listed with.
 
-    def _query_of(self, user_id: str, thread_id: str, item_id: str) -> str | None:
-        rows = self.memory.store.query(
-            "SELECT item_ids, query FROM shown_lists WHERE user_id = ? AND thread_id = ?"
-            " ORDER BY id DESC LIMIT 20", [user_id, thread_id])  # fmt: skip
-        for ids, query in rows:
-            if f'"{item_id}"' in ids:
-                return str(query) if query else None
-        return None
+        The evidence (neighbours, matched words) is recomputed in the same request
+        context (query, seed items). When feedback since then has moved the score, the
+        listed numbers are kept, since those are what the question is about, and a
+        note gives today's score.
+        """
+        ctx = self.memory.store.shown_context(user_id, thread_id, item_id) or {}
+        explanation = self.engine.explain(self.profile(user_id), item_id, query=ctx.get("query"),
+                                          like_ids=ctx.get("like_ids", ()))  # fmt: skip
+        shown = ctx.get("ranked", {}).get(item_id)
+        if shown is None or abs(shown["score"] - explanation.score) < 1e-9:
+            return explanation
+        breakdown = breakdown_from_dict(shown["breakdown"])
+        breakdown.notes.append(
+            f"these are the numbers it was listed with; with your taste now it scores"
+            f" {explanation.score:.3f}"
+        )
+        return replace(explanation, score=breakdown.total, breakdown=breakdown)
 
     def details(self, user_id: str, item_id: str, *, thread_id: str = DEFAULT_THREAD) -> Item:
         item = self.item(item_id)
