@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -200,7 +201,7 @@ def read_catalog(path: Path, fmt: Format | None = None, interactions: Path | Non
     fmt = fmt or detect_format(path)
     if not path.exists():
         raise IngestError([RowError(str(path), 0, "no such file or folder")])
-    readers = {
+    readers: dict[str, Callable[[Path], Parsed]] = {
         "jsonl": read_jsonl,
         "csv": read_csv,
         "movielens": read_movielens,
