@@ -143,7 +143,7 @@ def build_request(state: CatalogState, embed: Embed, profile: Profile, *, query:
             req.cf_scores, req.cf_cal = scores, calibrate_array(masked, depth)
             candidates.update(dict.fromkeys(i for i, _ in state.knn("cf", req.cf_user, fetch)
                                             if i not in known))  # fmt: skip
-            top = np.argsort(-masked, kind="stable")[:depth]
+            top = _top_indices(masked, depth)
             candidates.update(dict.fromkeys(model.ids[j] for j in top if np.isfinite(masked[j])))
 
     pop = state.popularity
@@ -275,3 +275,11 @@ def _novelty(state: CatalogState, req: Request, rows: np.ndarray) -> list[float]
         return None
     best = np.max(np.stack([content.similarity(rows, v) for v in liked]), axis=0)
     return [min(1.0, max(0.0, 1.0 - float(s))) for s in best]
+
+
+def _top_indices(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n highest scores, best first (O(len) selection, then a small sort)."""
+    if len(scores) > n:
+        part = np.argpartition(-scores, n - 1)[:n]
+        return part[np.argsort(-scores[part], kind="stable")]
+    return np.argsort(-scores, kind="stable")
