@@ -14,9 +14,12 @@ CF collection in Chroma so that they flip atomically with the catalog version:
   MovieLens (tools/eval_movielens.py), so the collaborative *score* of an item
   is its neighbour score when the model has them, the factor score otherwise.
 
-Positives are ratings >= 4 (or every row of an all-1.0 implicit log);
-ratings below 3 can count as negatives with `negative_weight` (0 = ignored:
-that is what measured best on MovieLens).
+Positives are ratings >= 4 (or every row of an all-1.0 implicit log). Ratings
+below 3 are negatives: ALS training can weigh them with `negative_weight`
+(default 0, ignored), and a request gives a user's dislikes a negative weight
+(tools/hybrid.py `cf_dislike_weight`). On the MovieLens validation split,
+ignoring low ratings at request time measured better (tools/eval_engine.py
+tunes it); chat dislikes are explicit, so the app's default still counts them.
 """
 
 from __future__ import annotations
