@@ -17,11 +17,12 @@ from agent.eval_nlu import DEFAULT_DATA, format_report, run
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nlu_bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labelled JSONL file")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labelled JSONL file (or its folder)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--errors", type=int, default=15, help="how many misses to list")
     args = parser.parse_args(argv)
-    report = run(args.data)
+    data = args.data / DEFAULT_DATA.name if args.data.is_dir() else args.data
+    report = run(data)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

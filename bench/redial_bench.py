@@ -24,7 +24,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--turns", type=Path, help="turn targets (default DATA/turns_valid.jsonl)")
     parser.add_argument("--dialogues", type=Path, help="default DATA/dialogues_valid.jsonl")
     parser.add_argument("--movielens", type=Path, default=None,
-                        help="MovieLens folder joined by imdb id (default: DATA/../movielens-small)")
+                        help="also train on this MovieLens folder, joined by imdb id (off by default:"
+                             " on ReDial it lowers recall, see agent/README.md)")  # fmt: skip
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "results" / "redial",
                         help="cached Tastebud data dir for the ReDial catalog")
     parser.add_argument("--folds", type=int, default=5)
@@ -35,10 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="re-ingest the cached catalog")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    ml = args.movielens or args.data.parent / "movielens-small"
+    if args.movielens and not (args.movielens / "ratings.csv").exists():
+        parser.error(f"--movielens {args.movielens}: no ratings.csv there")
     progress = None if args.json else _progress
     report = run(args.data, work_dir=args.work, turns=args.turns, dialogues=args.dialogues,
-                 movielens_dir=ml if (ml / "ratings.csv").exists() else None, folds=args.folds,
+                 movielens_dir=args.movielens, folds=args.folds,
                  limit=args.limit, only_folds=args.only_folds, diversity=args.diversity,
                  rebuild=args.rebuild, progress=progress)  # fmt: skip
     if progress:
