@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tools.toolkit import TurnSink
+from tools.tool_refs import TurnSink
 
 if TYPE_CHECKING:
     from memory.settings import Settings

@@ -21,7 +21,7 @@ from langchain_core.messages import BaseMessage
 from agent.offline.lexicon import Vocabulary
 from agent.offline.nlu import parse
 from memory.items import Item
-from tools.toolkit import ToolContext, ToolInputError, resolve_target
+from tools.tool_refs import ToolContext, ToolInputError, resolve_target
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from agent.openai_backend import MODEL_ERRORS, describe_error, redact
 from agent.threads import ThreadRegistry
 from memory.settings import Settings
 from tools.scoring import Ranked
-from tools.toolkit import TurnSink
+from tools.tool_refs import TurnSink
 
 if TYPE_CHECKING:
     from tools.service import Tastebud

@@ -20,7 +20,8 @@ from memory.bootstrap import open_memory
 from memory.settings import Settings
 from tests.fakes import WordHashEmbedder
 from tools.service import Tastebud
-from tools.toolkit import TurnSink, all_tools, parse_ref
+from tools.tool_refs import TurnSink, parse_ref
+from tools.toolkit import all_tools
 
 TOOLS = {t.name: t for t in all_tools()}
 
