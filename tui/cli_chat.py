@@ -15,7 +15,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     chat = build_chat(settings, build_tastebud(settings))
     if args.new:
         chat.new_thread()
-    result = chat.turn(args.text)
+    try:
+        result = chat.turn(args.text)
+    finally:
+        chat.close()
     if args.json:
         print(json.dumps({
             "reply": result.reply,
@@ -57,6 +60,13 @@ def _plain_loop(settings: Settings, *, resume: bool) -> int:
         chat.new_thread()
     print(f"Tastebud — {svc.catalog_name} catalog, {chat.backend_label} model, user "
           f"{chat.user_id}. Ask for films; 'quit' to leave.")  # fmt: skip
+    try:
+        return _loop(chat)
+    finally:
+        chat.close()
+
+
+def _loop(chat) -> int:  # type: ignore[no-untyped-def]
     while True:
         try:
             text = input("you> ").strip()
