@@ -10,7 +10,9 @@ Each request is `Engine.recommend(profile, query=..., k=10)` for a user with ten
 liked films, a distinct query each time, with the engine's embedding and k-NN
 caches cleared so every request embeds its query and asks Chroma afresh. The
 same process also times a plain Chroma k-NN query (10 results) on the same
-collection; the table reports both and their p95 ratio. Built data dirs are
+collection; the table reports both and their p95 ratio. It also times title
+resolution (`Engine.resolve`) of catalog titles typed carelessly: no leading
+"the", two letters swapped. Built data dirs are
 cached under bench/results/cache/ (git-ignored): the first run embeds 46k texts.
 """
 
@@ -166,7 +168,17 @@ def measure(memory: Any, label: str, say: Say, requests: int, train: bool) -> di
         t0 = time.perf_counter()
         memory.catalog.content_query(vec, 10)
         knn.append(time.perf_counter() - t0)
+    started = time.perf_counter()
+    engine.resolve("warm up")  # builds the title index once per catalog version
+    index_s = time.perf_counter() - started
+    resolves = []
+    for j in rng.choice(len(ids), requests, replace=False):
+        title = _typo(state.items[ids[j]].title.lower(), rng)
+        t0 = time.perf_counter()
+        engine.resolve(title)
+        resolves.append(time.perf_counter() - t0)
     out = {"scale": label, "items": len(ids), "first_request_s": first,
+           "resolve": percentiles(resolves), "title_index_s": index_s,
            "hybrid": percentiles(hybrid), "embed": percentiles(embed_only),
            "chroma_knn": percentiles(knn),
            "components": [c.name for c in result.items[0].breakdown.components if c.available]}  # fmt: skip
@@ -175,16 +187,27 @@ def measure(memory: Any, label: str, say: Say, requests: int, train: bool) -> di
     return out
 
 
+def _typo(title: str, rng: np.random.Generator) -> str:
+    """What a person types: no leading "the", and two neighbouring letters swapped."""
+    title = title.removeprefix("the ")
+    if len(title) > 4:
+        k = int(rng.integers(1, len(title) - 2))
+        title = title[:k] + title[k + 1] + title[k] + title[k + 2 :]
+    return title
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
     lines = ["| catalog | items | components | hybrid p50 / p95 (ms) | query embedding p50 (ms) |"
-             " plain Chroma k-NN p50 / p95 (ms) | p95 ratio | first request (s) |",
-             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+             " plain Chroma k-NN p50 / p95 (ms) | p95 ratio | first request (s) |"
+             " title resolve p50 / p95 (ms) |",
+             "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for r in rows:
         lines.append(f"| {r['scale']} | {r['items']} | {', '.join(r['components'])} |"
                      f" {r['hybrid']['p50_ms']:.1f} / {r['hybrid']['p95_ms']:.1f} |"
                      f" {r['embed']['p50_ms']:.1f} | {r['chroma_knn']['p50_ms']:.1f} /"
                      f" {r['chroma_knn']['p95_ms']:.1f} | {r['ratio_p95']:.1f}x |"
-                     f" {r['first_request_s']:.1f} |")  # fmt: skip
+                     f" {r['first_request_s']:.1f} | {r['resolve']['p50_ms']:.1f} /"
+                     f" {r['resolve']['p95_ms']:.1f} |")  # fmt: skip
     return "\n".join(lines)
 
 
