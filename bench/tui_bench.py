@@ -229,8 +229,8 @@ def render(report: dict[str, Any]) -> str:
         f"p50 {like['full_panel_p50']:.1f} ms, p95 {like['full_panel_p95']:.1f} ms",
     ]
     for name, how in (
-        ("deferred", "service built in the App's startup worker"),
-        ("eager", "service built before the App, as tui/cli_chat.py does now"),
+        ("deferred", "service built in the App's startup worker, as `tastebud chat` does"),
+        ("eager", "baseline: service built before the App starts"),
     ):
         launch = report[f"launch_{name}"]
         lines.append(
