@@ -276,26 +276,34 @@ class Store:
                  json.dumps(context or {})),
             )  # fmt: skip
 
-    def shown_context(self, user_id: str, thread_id: str, item_id: str) -> dict[str, Any] | None:
+    def shown_context(
+        self, user_id: str, thread_id: str, item_id: str, catalog: str | None = None
+    ) -> dict[str, Any] | None:
         """The newest list in this conversation that showed the item: its query and context."""
-        rows = self.query(
-            "SELECT item_ids, query, context FROM shown_lists WHERE user_id = ? AND thread_id = ?"
-            " ORDER BY id DESC LIMIT 50",
-            [user_id, thread_id],
-        )
-        for ids, query, context in rows:
+        for ids, query, context in self._shown(
+            user_id, thread_id, catalog, 50, "item_ids, query, context"
+        ):
             if item_id in json.loads(ids):
                 return {"query": query, **json.loads(context)}
         return None
 
-    def shown_lists(self, user_id: str, thread_id: str, limit: int = 50) -> list[list[str]]:
-        """The lists shown in a conversation, newest first."""
-        rows = self.query(
-            "SELECT item_ids FROM shown_lists WHERE user_id = ? AND thread_id = ?"
-            " ORDER BY id DESC LIMIT ?",
-            [user_id, thread_id, limit],
-        )
-        return [json.loads(r[0]) for r in rows]
+    def shown_lists(
+        self, user_id: str, thread_id: str, limit: int = 50, catalog: str | None = None
+    ) -> list[list[str]]:
+        """The lists shown in a conversation (in one catalog, if given), newest first."""
+        return [
+            json.loads(r[0]) for r in self._shown(user_id, thread_id, catalog, limit, "item_ids")
+        ]
+
+    def _shown(
+        self, user_id: str, thread_id: str, catalog: str | None, limit: int, columns: str
+    ) -> list[tuple[Any, ...]]:
+        sql = f"SELECT {columns} FROM shown_lists WHERE user_id = ? AND thread_id = ?"
+        params: list[Any] = [user_id, thread_id]
+        if catalog is not None:
+            sql += " AND catalog = ?"
+            params.append(catalog)
+        return self.query(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
 
     # preference rules ("less horror", "only after 2000") --------------------
     def add_preference(

@@ -79,3 +79,12 @@ def test_explain_keeps_the_listed_numbers_after_feedback_moves_the_weights(svc: 
     assert explanation.score == pytest.approx(shown[2].score)
     assert explanation.breakdown.total == pytest.approx(explanation.score)
     assert any("listed with" in n for n in explanation.breakdown.notes)
+
+
+def test_avoided_moods_are_filtered_before_the_list_is_recorded(svc: Tastebud) -> None:
+    from tools.filters import Filters
+
+    result = svc.recommend("ann", filters=Filters(exclude_keywords=("scary",)), k=40,
+                           thread_id="t")  # fmt: skip
+    assert result.items and all("scary" not in r.item.keywords for r in result.items)
+    assert svc.memory.store.shown_lists("ann", "t") == [[r.item.id for r in result.items]]

@@ -86,3 +86,13 @@ def test_shown_lists_are_per_user_and_thread(tmp_path: Path) -> None:
     store.record_shown("u", "t2", "demo", ["z"], None)
     assert store.shown_lists("u", "t1") == [["c"], ["a", "b"]]
     assert store.shown_lists("v", "t1") == []
+
+
+def test_shown_lists_and_context_stay_within_a_catalog(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    store.record_shown("u", "t", "demo", ["alien"], "space", {"like_ids": ["x"]})
+    store.record_shown("u", "t", "other", ["heat"], None)
+    assert store.shown_lists("u", "t", catalog="demo") == [["alien"]]
+    assert store.shown_lists("u", "t") == [["heat"], ["alien"]]
+    assert store.shown_context("u", "t", "alien", "demo") == {"query": "space", "like_ids": ["x"]}
+    assert store.shown_context("u", "t", "alien", "other") is None

@@ -35,6 +35,7 @@ class Filters(BaseModel):
     year_max: int | None = Field(default=None, ge=1870, le=2100)
     people: tuple[str, ...] = Field(default=(), description="keep items with any of these people")
     keywords: tuple[str, ...] = Field(default=(), description="keep items with any of these")
+    exclude_keywords: tuple[str, ...] = Field(default=(), description="drop items with any of these")
 
     @field_validator("genres", "exclude_genres", mode="before")
     @classmethod
@@ -73,6 +74,8 @@ class Filters(BaseModel):
             parts.append("with " + " or ".join(self.people))
         if self.keywords:
             parts.append("about " + " or ".join(self.keywords))
+        if self.exclude_keywords:
+            parts.append("nothing " + " or ".join(self.exclude_keywords))
         return ", ".join(parts) or "no filters"
 
 
@@ -88,6 +91,8 @@ def passes_filters(item: Item, filters: Filters | None) -> bool:
     if filters.year_max is not None and (item.year is None or item.year > filters.year_max):
         return False
     if filters.people and not _any_in(filters.people, item.people):
+        return False
+    if filters.exclude_keywords and _keyword_hit(filters.exclude_keywords, item):
         return False
     return not (filters.keywords and not _keyword_hit(filters.keywords, item))
 

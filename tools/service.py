@@ -108,11 +108,17 @@ class Tastebud:
         return self.memory.catalog.get(item_id)
 
     def last_shown(self, user_id: str, thread_id: str = DEFAULT_THREAD) -> list[Item]:
-        lists = self.memory.store.shown_lists(user_id, thread_id, limit=1)
+        lists = self.memory.store.shown_lists(
+            user_id, thread_id, limit=1, catalog=self.catalog_name
+        )
         return [i for i in (self.item(x) for x in (lists[0] if lists else [])) if i is not None]
 
     def _shown_ids(self, user_id: str, thread_id: str) -> set[str]:
-        return {i for ids in self.memory.store.shown_lists(user_id, thread_id) for i in ids}
+        return {
+            i
+            for ids in self.memory.store.shown_lists(user_id, thread_id, catalog=self.catalog_name)
+            for i in ids
+        }
 
     def _remember(self, user_id: str, thread_id: str, result, query: str | None,  # type: ignore[no-untyped-def]
                   like_ids: Sequence[str] = ()):  # fmt: skip
@@ -144,7 +150,9 @@ class Tastebud:
         result = self.engine.similar(item_id, k=k, profile=self.profile(user_id))
         return self._remember(user_id, thread_id, result, None, [item_id])
 
-    def explain(self, user_id: str, item_id: str, *, thread_id: str = DEFAULT_THREAD) -> Explanation:
+    def explain(
+        self, user_id: str, item_id: str, *, thread_id: str = DEFAULT_THREAD
+    ) -> Explanation:
         """Explained as it was ranked: for a listed item, the breakdown it was listed with.
 
         The evidence (neighbours, matched words) is recomputed in the same request
@@ -152,11 +160,11 @@ class Tastebud:
         listed numbers are kept, since those are what the question is about, and a
         note gives today's score.
         """
-        ctx = self.memory.store.shown_context(user_id, thread_id, item_id) or {}
+        ctx = self.memory.store.shown_context(user_id, thread_id, item_id, self.catalog_name) or {}
         explanation = self.engine.explain(self.profile(user_id), item_id, query=ctx.get("query"),
                                           like_ids=ctx.get("like_ids", ()))  # fmt: skip
         shown = ctx.get("ranked", {}).get(item_id)
-        if shown is None or abs(shown["score"] - explanation.score) < 1e-9:
+        if shown is None or abs(shown["score"] - explanation.score) < 5e-4:
             return explanation
         breakdown = breakdown_from_dict(shown["breakdown"])
         breakdown.notes.append(
@@ -181,7 +189,9 @@ class Tastebud:
     def moved_on(self, user_id: str, *, thread_id: str = DEFAULT_THREAD,
                  text: str | None = None) -> FeedbackResult | None:  # fmt: skip
         """The user asked for something else right after a list: penalise the ignored items."""
-        lists = self.memory.store.shown_lists(user_id, thread_id, limit=1)
+        lists = self.memory.store.shown_lists(
+            user_id, thread_id, limit=1, catalog=self.catalog_name
+        )
         if not lists:
             return None
         shown = lists[0]

@@ -107,11 +107,6 @@ def _listed(ctx: ToolContext, items: list[Ranked], notes: list[str]) -> str:
     return _ok(data)
 
 
-def _has_any(item: Item, words: tuple[str, ...]) -> bool:
-    have = {k.lower() for k in item.keywords}
-    return any(w.lower() in have for w in words)
-
-
 # ---- resolving what the user pointed at ---------------------------------------------------
 def _shown_list(
     ctx: ToolContext, messages: list[Any], shown: list[Item] | None = None

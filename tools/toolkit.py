@@ -24,7 +24,6 @@ from tools.tool_refs import (
     ToolInputError,
     _brief,
     _ctx,
-    _has_any,
     _listed,
     _messages,
     _ok,
@@ -100,9 +99,9 @@ class AdjustArgs(BaseModel):
 
 # ---- the tools -----------------------------------------------------------------------------
 def _filters(genres: list[str], exclude_genres: list[str], year_min: int | None,
-             year_max: int | None, people: list[str]) -> Filters | None:  # fmt: skip
+             year_max: int | None, people: list[str], avoid: list[str] = ()) -> Filters | None:  # type: ignore[assignment]  # fmt: skip
     f = Filters(genres=tuple(genres), exclude_genres=tuple(exclude_genres), year_min=year_min,
-                year_max=year_max, people=tuple(people))  # fmt: skip
+                year_max=year_max, people=tuple(people), exclude_keywords=tuple(avoid))  # fmt: skip
     return None if f.empty else f
 
 
@@ -125,13 +124,12 @@ def recommend(runtime: ToolRuntime[Any, Any], query: str | None = None,
     what this request adds. Returns a numbered list with item ids; refer to them as #1, #2..."""
     ctx = _ctx(runtime)
     likes = [resolve_target(ctx, _messages(runtime), t).id for t in like_titles or ()]
-    filters = _filters(genres or [], exclude_genres or [], year_min, year_max, people or [])
+    filters = _filters(genres or [], exclude_genres or [], year_min, year_max, people or [],
+                       avoid or [])  # fmt: skip
     _moved_on(ctx)
-    # Moods to avoid are not a Filters field: over-fetch, then drop the films that carry them.
-    result = ctx.service.recommend(ctx.user_id, query=query or None, filters=filters,
-                                   k=k * 3 if avoid else k, like_ids=likes, thread_id=ctx.thread_id)  # fmt: skip
-    items = [r for r in result.items if not _has_any(r.item, tuple(avoid or ()))][:k]
-    return _listed(ctx, items, list(result.notes))
+    result = ctx.service.recommend(ctx.user_id, query=query or None, filters=filters, k=k,
+                                   like_ids=likes, thread_id=ctx.thread_id)  # fmt: skip
+    return _listed(ctx, result.items, list(result.notes))
 
 
 @tool("search", args_schema=SearchArgs)

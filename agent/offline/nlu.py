@@ -180,5 +180,8 @@ def query_text(action: Action) -> str:
     moods = list(action.slots.get("keywords", []))
     words = [w for w in re.findall(r"[a-z][a-z'-]+", action.text.lower()) if w not in cues.FILLER]
     titles = " ".join(t.lower() for t in action.slots.get("titles", []))
-    rest = [w for w in words if w not in titles and not cues.is_slot_word(w)]
+    # A word the user asked to avoid ("nothing gory") must not pull the query toward it.
+    avoided = {w.lower() for w in action.slots.get("exclude_keywords", [])}
+    avoided |= {g.lower() for g in action.slots.get("exclude_genres", [])}
+    rest = [w for w in words if w not in titles and w not in avoided and not cues.is_slot_word(w)]
     return " ".join(dict.fromkeys([m.replace("-", " ") for m in moods] + rest)).strip()
