@@ -26,6 +26,7 @@ try:  # chromadb is a hard dependency; the import is here so its cost is paid on
     import chromadb
     from chromadb.api import ClientAPI
     from chromadb.config import Settings as ChromaSettings
+    from chromadb.errors import ChromaError
 except ImportError as exc:  # pragma: no cover - broken install
     raise RuntimeError("chromadb is not installed; run `make run` to set up the venv") from exc
 
@@ -56,7 +57,13 @@ def open_chroma(settings: Settings) -> ClientAPI:
                 " Start it with `chroma run --host 127.0.0.1 --port 8000` or unset TASTEBUD_CHROMA_URL"
             ) from exc
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    except ChromaError as exc:
+        raise CatalogError(
+            f"the vector store in {settings.chroma_path} cannot be opened ({exc}); move it aside"
+            " and re-ingest, or point --data-dir elsewhere"
+        ) from None
 
 
 def collection_name(catalog: str, kind: str, version: int) -> str:
@@ -124,14 +131,24 @@ class Catalog:
                 f"catalog {self.name!r} is empty: ingest one with `tastebud ingest PATH`"
             )
         if self._content is None:
-            self._content = self.client.get_collection(self._record.content_collection)
+            self._content = self._open(self._record.content_collection)
         return self._content
+
+    def _open(self, name: str):  # type: ignore[no-untyped-def]
+        try:
+            return self.client.get_collection(name)
+        except ChromaError as exc:
+            raise CatalogError(
+                f"catalog {self.name!r} points at Chroma collection {name!r}, which cannot be"
+                f" opened ({exc}); the vector store was moved, deleted or switched"
+                " (TASTEBUD_CHROMA_URL). Re-ingest it with `tastebud ingest PATH`."
+            ) from None
 
     def _cf_collection(self):  # type: ignore[no-untyped-def]
         if self._record is None or self._record.cf_collection is None:
             return None
         if self._cf is None:
-            self._cf = self.client.get_collection(self._record.cf_collection)
+            self._cf = self._open(self._record.cf_collection)
             self._cf_count = self._cf.count()  # a count() per query costs ~1 ms on a 10k catalog
         return self._cf
 

@@ -63,6 +63,10 @@ class PreferenceRow:
     active: bool
 
 
+class StoreError(RuntimeError):
+    """The database file cannot be used; the message names it and what to do."""
+
+
 class Store:
     """Thread-safe handle on the database: one connection per thread."""
 
@@ -71,16 +75,29 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._busy_ms = busy_timeout_ms
         self._local = threading.local()
-        migrate(self._conn())
+        try:
+            migrate(self._conn())
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path} is not a usable Tastebud database ({exc}). Move it aside to start"
+                " fresh, or point --data-dir elsewhere; nothing was changed."
+            ) from None
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_ms / 1000)
-            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA foreign_keys = ON")
+            except sqlite3.DatabaseError as exc:
+                conn.close()
+                raise StoreError(
+                    f"{self.path} is not a usable Tastebud database ({exc}). Move it aside to"
+                    " start fresh, or point --data-dir elsewhere; nothing was changed."
+                ) from None
             self._local.conn = conn
         return conn
 

@@ -87,3 +87,21 @@ def test_bad_setting_names_the_setting(
     monkeypatch.setenv("TASTEBUD_DIVERSITY", "7")
     assert main(["catalog", "stats"]) == 2
     assert "bad setting diversity" in capsys.readouterr().err
+
+
+def test_a_vanished_vector_store_is_a_clear_error(
+    tmp_path: Path, _isolated_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    assert main(["ingest", str(_catalog(tmp_path)), "--no-train"]) == 0
+    shutil.rmtree(_isolated_environment / "chroma")
+    # A new process: chromadb caches open stores per process.
+    out = subprocess.run([sys.executable, "-m", "tui.cli", "recommend"], capture_output=True,
+                         text=True, env=dict(os.environ), cwd=Path(__file__).parents[1])  # fmt: skip
+    assert out.returncode == 2, out.stderr
+    assert "cannot be opened" in out.stderr and "tastebud ingest" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -96,3 +96,13 @@ def test_shown_lists_and_context_stay_within_a_catalog(tmp_path: Path) -> None:
     assert store.shown_lists("u", "t") == [["heat"], ["alien"]]
     assert store.shown_context("u", "t", "alien", "demo") == {"query": "space", "like_ids": ["x"]}
     assert store.shown_context("u", "t", "alien", "other") is None
+
+
+def test_a_corrupt_database_is_a_clear_error_and_is_left_alone(tmp_path: Path) -> None:
+    from memory.store import StoreError
+
+    path = tmp_path / "tastebud.sqlite3"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match=r"tastebud.sqlite3 is not a usable Tastebud database"):
+        Store(path)
+    assert path.read_bytes().startswith(b"this is not sqlite")
