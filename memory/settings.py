@@ -89,6 +89,34 @@ class Settings(BaseSettings):
             return Path(v).expanduser()
         return v
 
+    @field_validator("request_timeout")
+    @classmethod
+    def _positive_timeout(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError(f"request_timeout must be more than 0 seconds, got {v}")
+        return v
+
+    @field_validator("max_retries")
+    @classmethod
+    def _retries(cls, v: int) -> int:
+        if not 0 <= v <= 20:
+            raise ValueError(f"max_retries must be between 0 and 20, got {v}")
+        return v
+
+    @field_validator("history_messages")
+    @classmethod
+    def _history(cls, v: int) -> int:
+        if v < 2:
+            raise ValueError(f"history_messages must be at least 2, got {v}")
+        return v
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("user must not be empty")
+        return v.strip()
+
     @field_validator("diversity")
     @classmethod
     def _diversity_range(cls, v: float) -> float:

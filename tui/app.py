@@ -80,7 +80,9 @@ class TastebudApp(App[None]):
         try:
             result = startup(progress)
         except Exception as exc:
-            self.post_message(StartupFinished(error=describe_error(exc)))
+            self.post_message(
+                StartupFinished(error=describe_error(exc, self.settings.api_key_value()))
+            )
         else:
             self.post_message(StartupFinished(result))
 

@@ -102,7 +102,7 @@ def load_settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, object] = {}
     for field, attr in (("user", "user"), ("data_dir", "data_dir"), ("catalog", "catalog")):
         value = getattr(args, attr, None)
-        if value:
+        if value is not None:
             overrides[field] = value
     return Settings(**overrides)  # type: ignore[arg-type]
 

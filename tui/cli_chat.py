@@ -20,12 +20,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         chat.close()
     if args.json:
-        print(json.dumps({
-            "reply": result.reply,
-            "tool_calls": [{"name": c["name"], "args": c["args"]} for c in result.tool_calls],
-            "recommendations": [r.to_dict() for r in result.recommendations],
-            **({"error": result.error} if result.error else {}),
-        }, indent=2, ensure_ascii=False))  # fmt: skip
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(result.error or result.reply)
     return 1 if result.error else 0

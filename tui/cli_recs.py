@@ -73,6 +73,10 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     if args.signal == "rate" and args.rating is None:
         print("tastebud: `rate` needs a rating from 1 to 5, e.g. `rate 4`", file=sys.stderr)
         return 2
+    if args.signal != "rate" and args.rating is not None:
+        print(f"tastebud: a number only goes with `rate` (got `{args.signal} {args.rating:g}`)",
+              file=sys.stderr)  # fmt: skip
+        return 2
     svc = build_tastebud(settings)
     item = _resolve(svc, args.title)
     value = args.rating if args.signal == "rate" else None

@@ -7,11 +7,14 @@ The CLI and the TUI both call these; tests build the same objects with fakes
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from agent.session import ChatService, build_chat_service
 from memory.bootstrap import open_memory
 from memory.settings import Settings
 from tools.service import Tastebud
+
+if TYPE_CHECKING:  # the agent stack takes seconds to import; only chat and ask need it
+    from agent.session import ChatService
 
 Progress = Callable[[int, int], None]
 
@@ -27,6 +30,8 @@ def build_tastebud(
 
 
 def build_chat(settings: Settings, svc: Tastebud) -> ChatService:
+    from agent.session import build_chat_service
+
     return build_chat_service(settings, svc)
 
 

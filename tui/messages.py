@@ -10,6 +10,7 @@ Explanation, Item), typed loosely here because the UI only reads them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from textual.message import Message
@@ -131,7 +132,14 @@ class StartupFinished(Message):
         self.error = error
 
 
-def describe_error(exc: BaseException) -> str:
-    """One line for a notification: the type says what kind of failure, the text says which."""
+def describe_error(exc: BaseException, key: str | None = None) -> str:
+    """One line for a notification: the type says what kind of failure, the text says which.
+
+    Whatever escaped may quote a request; the API key (and anything shaped like one) is
+    blanked before it reaches the screen.
+    """
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if key:
+        text = text.replace(key, "***")
+    text = re.sub(r"\bsk-[A-Za-z0-9_\-]{8,}", "sk-***", text)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

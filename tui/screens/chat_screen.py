@@ -140,7 +140,7 @@ class ChatScreen(Screen[None]):
         try:
             result = self.chat.turn(text, on_token=on_token)
         except Exception as exc:  # a model, network or tool failure: the UI stays up
-            self.post(TurnFailed(text, describe_error(exc)))
+            self.post(TurnFailed(text, describe_error(exc, self.settings.api_key_value())))
             return
         if result.error:
             self.post(TurnFailed(text, result.error, result.reply))
