@@ -100,6 +100,17 @@ class ChatService:
         self.thread_id = self._threads.current_or_new(user_id)
         return self.thread_id
 
+    def switch_catalog(self, name: str) -> str:
+        """Recommend from another ingested catalog, in a fresh conversation (old lists and
+        "the second one" belong to the old catalog). Remembered for later runs."""
+        if self.service.memory.store.catalog_record(name) is None:
+            raise LookupError(f"no catalog named {name!r}; ingest it first (tastebud ingest PATH)")
+        self.service.memory.switch_catalog(name)
+        self.service.engine.refresh()
+        self._agent = build_agent(self.model, checkpointer=self.checkpointer, catalog=name,
+                                  history_messages=self.settings.history_messages)  # fmt: skip
+        return self.new_thread()
+
     def messages(self) -> list[BaseMessage]:
         """The stored conversation of the current thread (all of it, untrimmed)."""
         state = self._agent.get_state(self._config())

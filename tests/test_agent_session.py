@@ -151,3 +151,17 @@ def test_rule_layer_does_not_count_twice(svc: Tastebud, tmp_path: Path) -> None:
 def test_offline_model_factory_follows_the_catalog(svc: Tastebud) -> None:
     model = build_offline_model(svc)
     assert "heat" in model.vocabulary.titles and model.vocabulary is model.vocabulary
+
+
+def test_switch_catalog_moves_the_chat_to_another_catalog(tmp_path: Path) -> None:
+    from tests.engine_helpers import CATALOG, build_memory
+
+    memory = build_memory(tmp_path / "d")
+    svc = Tastebud(memory)
+    chat = ChatService(memory.settings, svc, ScriptedModel())
+    with pytest.raises(LookupError, match="no catalog named 'nope'"):
+        chat.switch_catalog("nope")
+    old_thread = chat.thread_id
+    assert chat.switch_catalog(CATALOG) != old_thread
+    assert svc.catalog_name == CATALOG
+    chat.close()

@@ -115,7 +115,7 @@ def switch_session(screen: ChatScreen, *, user_id: str | None = None,
             chat.switch_user(user_id)
             note = f"Now chatting as **{user_id}**."
         else:
-            chat.switch_catalog(catalog)  # type: ignore[attr-defined]
+            chat.switch_catalog(catalog or "")
             note = f"Now recommending from the **{catalog}** catalog."
         taste = chat.service.taste(chat.user_id)
     except Exception as exc:
@@ -129,9 +129,6 @@ def switch(screen: ChatScreen, kind: str, value: str) -> None:
         screen.notify("Wait for the current answer before switching.", severity="warning")
     elif kind == "user":
         start(screen, "session", partial(switch_session, screen, user_id=value))
-    elif not hasattr(screen.chat, "switch_catalog"):
-        screen.notify(f"Restart with TASTEBUD_CATALOG={value} (or --catalog {value}) to switch.",
-                      severity="warning", markup=False)  # fmt: skip
     else:
         start(screen, "session", partial(switch_session, screen, catalog=value))
 
