@@ -21,8 +21,8 @@ from agent.scripted import ScriptedModel
 from memory.settings import Settings
 from tests.tui_fakes import (
     FakeChatService,
-    FakeFeedbackResult,
     FakeTastebud,
+    FeedbackResult,
     ask,
     palette,
     real_chat,
@@ -291,7 +291,7 @@ async def test_the_taste_panel_draws_a_feedback_result_before_the_full_reread(
         panel = app.screen.query_one(TastePanel)
         after = {"collaborative": 0.5, "content": 0.3, "popularity": 0.2}
         moved = {"genre:Horror": (0.0, 0.3)}
-        panel.apply_feedback(FakeFeedbackResult(1, 0.8, dict(panel.taste.weights), after, moved))
+        panel.apply_feedback(FeedbackResult(1, 0.8, dict(panel.taste.weights), after, moved))
         assert panel.taste.weights == after and panel.taste.n_events == 1
         assert panel.taste.top_positive[0] == ("genre:Horror", 0.3)
         assert panel.taste.weight_history["collaborative"][-1] == 0.5

@@ -21,8 +21,10 @@ from textual.pilot import Pilot
 from memory.items import Item
 from memory.settings import Settings
 from tests.fakes import GENRE_WORLD, small_catalog
+from tools.feedback import FeedbackResult
 from tools.profile import DEFAULT_WEIGHTS
 from tools.scoring import Adjustment, Breakdown, ComponentScore, Ranked
+from tools.service import TasteView
 
 if TYPE_CHECKING:
     from agent.session import ChatService
@@ -43,26 +45,6 @@ class FakeRecommendResult:
     items: list[Ranked]
     notes: list[str] = field(default_factory=list)
     query: str | None = None
-
-
-@dataclass
-class FakeFeedbackResult:
-    event_id: int | None
-    reward: float | None
-    weights_before: dict[str, float]
-    weights_after: dict[str, float]
-    affinities_changed: dict[str, tuple[float, float]] = field(default_factory=dict)
-    message: str = ""
-
-
-@dataclass
-class FakeTasteView:
-    weights: dict[str, float]
-    weight_history: dict[str, list[float]] = field(default_factory=dict)
-    top_positive: list[tuple[str, float]] = field(default_factory=list)
-    top_negative: list[tuple[str, float]] = field(default_factory=list)
-    hard_rules: list[str] = field(default_factory=list)
-    n_events: int = 0
 
 
 @dataclass
@@ -122,7 +104,7 @@ class FakeTastebud:
         )
 
     def feedback(self, user_id: str, item_id: str, signal: str, *, value: float | None = None,
-                 text: str | None = None) -> FakeFeedbackResult:  # fmt: skip
+                 text: str | None = None) -> FeedbackResult:  # fmt: skip
         item = self.items[item_id]
         reward = (value - 3) / 2 if signal == "rate" and value is not None else REWARDS[signal]
         before = dict(self.weights)
@@ -141,7 +123,7 @@ class FakeTastebud:
         self.events.append((user_id, item_id, signal, value))
         message = f"Noted: {signal} {item.label} (reward {reward:+.1f})."
         after = dict(self.weights)
-        return FakeFeedbackResult(len(self.events), reward, before, after, moved, message)
+        return FeedbackResult(len(self.events), reward, before, after, moved, message)
 
     def explain(self, user_id: str, item_id: str, *, thread_id: str = "default") -> FakeExplanation:
         ranked = self.rank(self.items[item_id], 0)
@@ -152,10 +134,10 @@ class FakeTastebud:
         self.feedback(user_id, item_id, "details")
         return self.items[item_id]
 
-    def taste(self, user_id: str) -> FakeTasteView:
+    def taste(self, user_id: str) -> TasteView:
         ordered = sorted(self.affinity.items(), key=lambda kv: kv[1])
         history = {n: [h[n] for h in self.history[-30:]] for n in self.weights}
-        return FakeTasteView(
+        return TasteView(
             dict(self.weights), history,
             top_positive=[kv for kv in reversed(ordered) if kv[1] > 0][:5],
             top_negative=[kv for kv in ordered if kv[1] < 0][:5],
