@@ -26,7 +26,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from memory.items import GENRES, normalize_genre
-from memory.store import PreferenceRow, Store
+from memory.store import Store
+from memory.store_lists import PreferenceRow
 from tools.profile import COMPONENTS, HardRule, facet_key
 
 FACETS = ("genre", "decade", "person", "keyword")
