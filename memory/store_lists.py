@@ -62,6 +62,20 @@ class ListsAndRules:
                 return {"query": query, **json.loads(context)}
         return None
 
+    def last_list_and_engaged(
+        self, user_id: str, thread_id: str, catalog: str
+    ) -> tuple[list[str], list[str]] | None:
+        """The newest list shown, and the items the user gave feedback on since it was shown."""
+        rows = self._shown(user_id, thread_id, catalog, 1, "item_ids, ts")
+        if not rows:
+            return None
+        engaged = self.query(
+            "SELECT item_id FROM feedback_events WHERE user_id = ? AND catalog = ? AND ts >= ?"
+            " AND item_id IS NOT NULL",
+            [user_id, catalog, rows[0][1]],
+        )
+        return json.loads(rows[0][0]), [r[0] for r in engaged]
+
     def shown_lists(
         self, user_id: str, thread_id: str, limit: int = 50, catalog: str | None = None
     ) -> list[list[str]]:

@@ -88,3 +88,14 @@ def test_avoided_moods_are_filtered_before_the_list_is_recorded(svc: Tastebud) -
                            thread_id="t")  # fmt: skip
     assert result.items and all("scary" not in r.item.keywords for r in result.items)
     assert svc.memory.store.shown_lists("ann", "t") == [[r.item.id for r in result.items]]
+
+
+def test_feedback_credit_uses_the_profile_that_ranked_the_item(svc: Tastebud) -> None:
+    # synth-horror-0 has only imported ratings: without them the collaborative component
+    # would be "unavailable" for credit, although it is what ranked horror-2 first.
+    top = svc.recommend("synth-horror-0", k=1).items[0]
+    svc.feedback("synth-horror-0", top.item.id, "like")
+    event = svc.memory.store.feedback_events("synth-horror-0")[-1]
+    normalized, available = event.detail["items"][0]["components"]["collaborative"]
+    listed = top.breakdown.component("collaborative")
+    assert listed is not None and available and normalized == listed.normalized

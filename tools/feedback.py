@@ -21,6 +21,7 @@ from tools.rewards import RewardError, RewardTable
 from tools.scoring import Ranked
 
 ScoreFn = Callable[[Profile, str], Ranked]
+ProfileFn = Callable[[str], Profile]
 
 
 class FeedbackError(ValueError):
@@ -52,12 +53,17 @@ class FeedbackService:
     """Records feedback for one catalog; users never share state (every call names its user)."""
 
     def __init__(self, store: Store, catalog_name: str, rewards: RewardTable, learner: Learner,
-                 score_fn: ScoreFn) -> None:  # fmt: skip
+                 score_fn: ScoreFn, profile_fn: ProfileFn | None = None) -> None:  # fmt: skip
+        """`profile_fn` must give the profile ranking used (the facade passes its own, which
+        adds imported history), so credit goes to what actually scored the item."""
         self.store = store
         self.catalog_name = catalog_name
         self.rewards = rewards
         self.learner = learner
         self.score_fn = score_fn
+        self.profile_fn = profile_fn or (
+            lambda user_id: load_profile(store, user_id, config=learner.config)
+        )
 
     def _score(self, profile: Profile, item_id: str) -> Ranked:
         try:
@@ -87,7 +93,7 @@ class FeedbackService:
             reward = self.rewards.reward(sig.name, value)
         except RewardError as exc:
             raise FeedbackError(str(exc)) from None
-        profile = load_profile(self.store, user_id, config=self.learner.config)
+        profile = self.profile_fn(user_id)
         ranked = self._score(profile, item_id)
         event = {
             "catalog": self.catalog_name, "item_id": item_id, "signal": sig.name,
@@ -118,7 +124,7 @@ class FeedbackService:
             state = self.store.user_state(user_id)[0] or default_state(self.learner.config)
             w = dict(state["weights"])
             return FeedbackResult(None, 0.0, w, w, {}, "Nothing to learn from that list.")
-        profile = load_profile(self.store, user_id, config=self.learner.config)
+        profile = self.profile_fn(user_id)
         items = [credit_inputs(self._score(profile, i), self.learner.config) for i in ignored]
         event = {
             "catalog": self.catalog_name, "item_id": None, "signal": sig.name, "reward": reward,

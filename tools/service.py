@@ -78,7 +78,7 @@ class Tastebud:
         name = self.catalog_name
         if self._feedback is None or self._feedback.catalog_name != name:
             self._feedback = FeedbackService(self.memory.store, name, self.rewards, self.learner,
-                                             self.engine.score_item)  # fmt: skip
+                                             self.engine.score_item, self.profile)  # fmt: skip
         return self._feedback
 
     # reading ----------------------------------------------------------------
@@ -189,16 +189,10 @@ class Tastebud:
     def moved_on(self, user_id: str, *, thread_id: str = DEFAULT_THREAD,
                  text: str | None = None) -> FeedbackResult | None:  # fmt: skip
         """The user asked for something else right after a list: penalise the ignored items."""
-        lists = self.memory.store.shown_lists(
-            user_id, thread_id, limit=1, catalog=self.catalog_name
-        )
-        if not lists:
+        last = self.memory.store.last_list_and_engaged(user_id, thread_id, self.catalog_name)
+        if last is None:
             return None
-        shown = lists[0]
-        rows = self.memory.store.query(
-            "SELECT item_id FROM feedback_events WHERE user_id = ? AND ts >= (SELECT MAX(ts) FROM"
-            " shown_lists WHERE user_id = ? AND thread_id = ?)", [user_id, user_id, thread_id])  # fmt: skip
-        engaged = [r[0] for r in rows if r[0]]
+        shown, engaged = last
         return self.feedback_service.record_moved_on(user_id, shown, engaged, text)
 
     def adjust_preferences(self, user_id: str, changes: Sequence[PreferenceChange | dict],
