@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 from urllib.parse import urlparse
 
@@ -187,23 +187,6 @@ class Catalog:
                         include=["distances"])  # fmt: skip
         return hits(res, n)  # type: ignore[arg-type]
 
-    def content_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        if not ids or self._record is None:
-            return {}
-        got = self._content_collection().get(ids=list(ids), include=["embeddings"])
-        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}  # type: ignore[arg-type]
-
-    def cf_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        col = self._cf_collection()
-        if col is None or not ids:
-            return {}
-        got = col.get(ids=list(ids), include=["embeddings"])
-        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}  # type: ignore[arg-type]
-
-    def all_cf_vectors(self) -> tuple[list[str], np.ndarray]:
-        ids, vectors, _ = self.all_cf_rows(with_metadata=False)
-        return ids, vectors
-
     def all_cf_rows(
         self, with_metadata: bool = True
     ) -> tuple[list[str], np.ndarray, list[dict]]:
@@ -260,7 +243,7 @@ class Catalog:
 
 def add_in_batches(
     col, ids: list[str], vectors: np.ndarray, metadatas: list[dict] | None,  # type: ignore[no-untyped-def]
-    documents: list[str] | None, batch: int, progress: Iterable[None] | None = None,
+    documents: list[str] | None, batch: int,
 ) -> None:  # fmt: skip
     """Chroma caps one add() at get_max_batch_size() rows."""
     for start in range(0, len(ids), batch):

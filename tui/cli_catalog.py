@@ -72,8 +72,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _train(memory) -> None:  # type: ignore[no-untyped-def]
     from tools.engine import Engine
 
-    report = Engine(memory).train()
-    print(report.summary() if hasattr(report, "summary") else report)
+    print(Engine(memory).train().summary())
 
 
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
