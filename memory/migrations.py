@@ -129,6 +129,20 @@ def m006_shown_context(db: sqlite3.Connection) -> None:
     _script(db, "ALTER TABLE shown_lists ADD COLUMN context TEXT NOT NULL DEFAULT '{}'")
 
 
+def m007_feedback_source(db: sqlite3.Connection) -> None:
+    # Where an event came from (chat, or an imported Letterboxd/IMDb history) and, for imported
+    # ones, a key naming the exported row, so importing the same export twice adds nothing.
+    _script(
+        db,
+        """
+        ALTER TABLE feedback_events ADD COLUMN source TEXT NOT NULL DEFAULT 'chat';
+        ALTER TABLE feedback_events ADD COLUMN import_key TEXT;
+        CREATE UNIQUE INDEX feedback_import_key ON feedback_events(user_id, catalog, import_key)
+            WHERE import_key IS NOT NULL
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_feedback_and_state,
@@ -136,6 +150,7 @@ MIGRATIONS: list[Migration] = [
     m004_shown_lists,
     m005_meta,
     m006_shown_context,
+    m007_feedback_source,
 ]
 
 

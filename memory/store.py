@@ -21,6 +21,7 @@ from typing import Any
 
 from memory.items import Interaction
 from memory.migrations import migrate
+from memory.store_history import ImportedEvents
 from memory.store_lists import ListsAndRules
 
 
@@ -51,13 +52,14 @@ class FeedbackRow:
     ts: float
     state_before: dict[str, Any]
     state_after: dict[str, Any]
+    source: str = "chat"  # or the site an imported event came from: letterboxd, imdb
 
 
 class StoreError(RuntimeError):
     """The database file cannot be used; the message names it and what to do."""
 
 
-class Store(ListsAndRules):
+class Store(ListsAndRules, ImportedEvents):
     """Thread-safe handle on the database: one connection per thread."""
 
     def __init__(self, path: Path, busy_timeout_ms: int = 30_000) -> None:
@@ -258,7 +260,7 @@ class Store(ListsAndRules):
     def feedback_events(self, user_id: str, catalog: str | None = None) -> list[FeedbackRow]:
         sql = (
             "SELECT id, user_id, catalog, item_id, signal, reward, value, text, detail, ts,"
-            " state_before, state_after FROM feedback_events WHERE user_id = ?"
+            " state_before, state_after, source FROM feedback_events WHERE user_id = ?"
         )
         params: list[Any] = [user_id]
         if catalog is not None:
@@ -266,6 +268,6 @@ class Store(ListsAndRules):
             params.append(catalog)
         return [
             FeedbackRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), r[9],
-                        json.loads(r[10]), json.loads(r[11]))
+                        json.loads(r[10]), json.loads(r[11]), r[12])
             for r in self.query(sql + " ORDER BY id", params)
         ]  # fmt: skip
