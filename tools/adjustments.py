@@ -7,6 +7,7 @@ Every term is an `Adjustment(name, value, reason)` on the item's breakdown, so
   (profile.soft), both "<facet>:<value>" -> [-1, 1], fire on the genres,
   decade, people and keywords the item carries. Per facet the terms are capped
   at the facet's scale, so a film with five liked actors is not boosted five times;
+- a film on the user's watchlist gets a small fixed lift (it is never excluded);
 - popularity_bias / novelty_bias lean toward popular or obscure, familiar or surprising;
 - a request's words gate the list: an item far from what was asked for loses
   up to `query_gate`, so a warm user's taste cannot bury the request.
@@ -30,6 +31,7 @@ class AdjustmentScales:
     popularity_bias: float = 0.15
     novelty_bias: float = 0.15
     query_gate: float = 0.25
+    watchlist: float = 0.05  # a film the user wants to see (imported watchlist): a mild lift, a guess
 
 
 def canonical_key(key: str) -> str:
@@ -89,6 +91,10 @@ def _reason(source: str, facet: str, shown: str, v: float) -> str:
     if source == "soft":
         return f"you asked for {'more' if v > 0 else 'less'} {what}"
     return f"you have {'liked' if v > 0 else 'disliked'} {what} (affinity {v:+.2f})"
+
+
+def watchlist_term(scales: AdjustmentScales) -> Adjustment:
+    return Adjustment("watchlist", scales.watchlist, "it is on your watchlist")
 
 
 def bias_terms(profile: Profile, pop_z: float | None, novelty: float | None,

@@ -30,6 +30,7 @@ from tools.adjustments import (
     canonical_map,
     preference_terms,
     query_gate,
+    watchlist_term,
 )
 from tools.catalog_state import CatalogState
 from tools.collaborative import CFModel
@@ -252,6 +253,8 @@ def score_arrays(state: CatalogState, req: Request, ids: Sequence[str]) -> Score
     terms: list[list[Adjustment]] = []
     for n, item_id in enumerate(ids):
         t = preference_terms(state.items[item_id], req.affinities, req.soft, scales)
+        if item_id in req.profile.wanted:
+            t.append(watchlist_term(scales))
         if req.profile.popularity_bias or req.profile.novelty_bias:
             t.extend(bias_terms(req.profile, pop_z[n] if pop_z is not None else None,
                                 novelty[n] if novelty is not None else None, scales))  # fmt: skip

@@ -188,10 +188,19 @@ class Learner:
         signal = str(event["signal"])
         taste = bool(detail.get("taste", True)) and reward != 0.0
         explicit = detail.get("kind", "explicit") == "explicit"
+        wanted = list(old.get("wanted", []))  # the watchlist; absent until the first "want"
         for it in detail.get("items", []):
             iid = str(it["id"])
             if signal in ("seen", "rate") and iid not in new["seen"]:
                 new["seen"].append(iid)
+            if iid in wanted and signal in ("seen", "rate", "like", "love"):
+                wanted.remove(iid)
+            if signal == "want":  # wants to see it: its facets gain a little, it stays listable
+                if iid not in new["seen"] and iid not in wanted:
+                    wanted.append(iid)
+                if taste:
+                    self.update_affinities(new["affinities"], it.get("facets", []), reward)
+                continue
             if not taste:
                 continue
             comps = it.get("components", {})
@@ -209,6 +218,8 @@ class Learner:
                 new["liked"].pop(iid, None)
                 if iid not in new["disliked"]:
                     new["disliked"].append(iid)
+        if wanted or "wanted" in old:
+            new["wanted"] = wanted
         if self.timings is not None:
             self.timings.append((time.perf_counter() - started) * 1000.0)
         return new
@@ -256,27 +267,29 @@ def apply_trust(weights: Mapping[str, float], tilt: Mapping[str, float],
 
 def load_profile(
     store: Store, user_id: str, *, catalog_items: Mapping[str, Item] | None = None,
-    config: LearnerConfig | None = None,
+    config: LearnerConfig | None = None, state: tuple[State, int] | None = None,
 ) -> Profile:  # fmt: skip
     """Learned state + active preference rules -> what ranking reads. Rules are applied here,
-    never folded into the state, so undoing one removes it completely."""
+    never folded into the state, so undoing one removes it completely. `state` (with its event
+    count) replaces the stored one: an import scores its rows against the state it has reached."""
     cfg = config or LearnerConfig()
-    state, n_events = store.user_state(user_id)
-    state = state or default_state(cfg)
+    stored, n_events = state if state is not None else store.user_state(user_id)
+    state_: State = stored or default_state(cfg)
     effect = rules_effect(store.preferences(user_id))
-    weights = {n: float(state["weights"].get(n, DEFAULT_WEIGHTS.get(n, 0.0))) for n in COMPONENTS}
+    weights = {n: float(state_["weights"].get(n, DEFAULT_WEIGHTS.get(n, 0.0))) for n in COMPONENTS}
     if effect.trust or abs(sum(weights.values()) - 1.0) > 1e-9:
         weights = apply_trust(weights, effect.trust, cfg.floor)
     keep = (lambda i: i in catalog_items) if catalog_items is not None else (lambda i: True)
     return Profile(
         user_id=user_id,
         weights=weights,
-        affinities=dict(state["affinities"]),
+        affinities=dict(state_["affinities"]),
         soft=dict(effect.soft),
         hard=list(effect.hard),
-        liked={i: float(s) for i, s in state["liked"].items() if keep(i)},
-        disliked={i for i in state["disliked"] if keep(i)},
-        seen={i for i in state["seen"] if keep(i)},
+        liked={i: float(s) for i, s in state_["liked"].items() if keep(i)},
+        disliked={i for i in state_["disliked"] if keep(i)},
+        seen={i for i in state_["seen"] if keep(i)},
+        wanted={i for i in state_.get("wanted", ()) if keep(i)},
         popularity_bias=effect.popularity_bias,
         novelty_bias=effect.novelty_bias,
         n_events=n_events,

@@ -66,6 +66,8 @@ class Profile:
     """item id -> positive strength (sum of positive rewards, capped at 1)."""
     disliked: set[str] = field(default_factory=set)
     seen: set[str] = field(default_factory=set)
+    wanted: set[str] = field(default_factory=set)
+    """The watchlist: wants to see these. Not excluded; a small boost (adjustments.py)."""
     popularity_bias: float = 0.0
     """-1 = more obscure, +1 = more popular."""
     novelty_bias: float = 0.0
@@ -86,6 +88,7 @@ class Profile:
             "liked": sorted(self.liked),
             "disliked": sorted(self.disliked),
             "seen": sorted(self.seen),
+            "wanted": sorted(self.wanted),
             "popularity_bias": self.popularity_bias,
             "novelty_bias": self.novelty_bias,
             "n_events": self.n_events,

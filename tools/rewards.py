@@ -48,6 +48,8 @@ DEFAULT_SIGNALS: tuple[Signal, ...] = (
     Signal("rate", "explicit", None, "rates the item r on 1-5", "(r - 3) / 2"),
     Signal("seen", "explicit", None, "has seen it: excluded from later lists, no taste change",
            "none"),
+    Signal("want", "explicit", 0.2,
+           "wants to see it (a watchlist): its genres and people gain a little, never excluded"),
     Signal("details", "implicit", 0.3, "asks for the details of a shown item"),
     Signal("more_like", "implicit", 0.6, 'asks for "more like X" (reward on X)'),
     Signal("pick", "implicit", 0.2, "picks the item in the UI"),
@@ -58,7 +60,8 @@ DEFAULT_SIGNALS: tuple[Signal, ...] = (
 ALIASES: dict[str, str] = {
     "loved": "love", "liked": "like", "disliked": "dislike", "hate": "dislike",
     "not for me": "not_for_me", "rating": "rate", "rated": "rate", "seen it": "seen",
-    "watched": "seen", "detail": "details", "more like": "more_like", "more like this": "more_like",
+    "watched": "seen", "watchlist": "want", "wants to see": "want", "want to see": "want",
+    "detail": "details", "more like": "more_like", "more like this": "more_like",
     "picked": "pick", "select": "pick", "moved on": "moved_on", "something else": "moved_on",
 }  # fmt: skip
 
