@@ -6,22 +6,32 @@ component liked the item), and hands both to the learner inside
 `Store.update_user_state`, so the event row, the state before and after and
 the new state commit together under the write lock. The breakdown is computed
 *before* the lock is taken: ranking must never hold up another process's write.
+
+`record_batch` is the same path for an imported history (Letterboxd, IMDb): the
+same rewards, credit inputs and learner, one event per exported row, but scored
+in chunks against the state reached so far (one ranking request per chunk, not
+per row) and committed in one transaction, skipping rows already imported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from memory.store import Store
+from memory.store_history import NewEvent
 from tools.learning import Learner, State, credit_inputs, default_state, load_profile
 from tools.profile import Profile
 from tools.rewards import RewardError, RewardTable
 from tools.scoring import Ranked
 
 ScoreFn = Callable[[Profile, str], Ranked]
-ProfileFn = Callable[[str], Profile]
+ScoreManyFn = Callable[[Profile, Sequence[str]], list[Ranked]]
+ProfileFn = Callable[..., Profile]  # (user_id, state=None | (state, n_events)) -> Profile
+Progress = Callable[[int, int], None]
+FIRST_CHUNK, MAX_CHUNK = 8, 128  # rows scored per request while an import is learned
 
 
 class FeedbackError(ValueError):
@@ -36,6 +46,27 @@ class FeedbackResult:
     weights_after: dict[str, float]
     affinities_changed: dict[str, tuple[float, float]] = field(default_factory=dict)
     message: str = ""
+
+
+@dataclass(frozen=True)
+class BatchEntry:
+    """One imported row as feedback: `key` names the exported row (re-imports skip it)."""
+
+    item_id: str
+    signal: str
+    key: str
+    value: float | None = None
+    text: str | None = None
+    origin: dict[str, Any] = field(default_factory=dict)  # file, line, the rating as exported
+
+
+@dataclass
+class BatchResult:
+    added: int
+    already: int  # entries whose key was in the log already (or repeated in the batch)
+    weights_before: dict[str, float]
+    weights_after: dict[str, float]
+    event_ids: list[int] = field(default_factory=list)
 
 
 def _affinity_diff(before: State, after: State) -> dict[str, tuple[float, float]]:
@@ -53,17 +84,18 @@ class FeedbackService:
     """Records feedback for one catalog; users never share state (every call names its user)."""
 
     def __init__(self, store: Store, catalog_name: str, rewards: RewardTable, learner: Learner,
-                 score_fn: ScoreFn, profile_fn: ProfileFn | None = None) -> None:  # fmt: skip
+                 score_fn: ScoreFn, profile_fn: ProfileFn | None = None,
+                 score_many: ScoreManyFn | None = None) -> None:  # fmt: skip
         """`profile_fn` must give the profile ranking used (the facade passes its own, which
-        adds imported history), so credit goes to what actually scored the item."""
+        adds imported history), so credit goes to what actually scored the item. It takes
+        an optional in-memory `state=(state, n_events)` to use instead of the stored one."""
         self.store = store
         self.catalog_name = catalog_name
         self.rewards = rewards
         self.learner = learner
         self.score_fn = score_fn
-        self.profile_fn = profile_fn or (
-            lambda user_id: load_profile(store, user_id, config=learner.config)
-        )
+        self.score_many = score_many or (lambda p, ids: [score_fn(p, i) for i in ids])
+        self.profile_fn = profile_fn or partial(load_profile, store, config=learner.config)
 
     def _score(self, profile: Profile, item_id: str) -> Ranked:
         try:
@@ -137,3 +169,77 @@ class FeedbackService:
         )
         return FeedbackResult(event_id, reward, dict(before["weights"]), dict(after["weights"]),
                               _affinity_diff(before, after), msg)  # fmt: skip
+
+    def _event(self, entry: BatchEntry, ranked: Ranked) -> dict[str, Any]:
+        sig = self.rewards.signal(entry.signal)
+        reward = self.rewards.reward(sig.name, entry.value)
+        return {
+            "catalog": self.catalog_name, "item_id": entry.item_id, "signal": sig.name,
+            "reward": reward or 0.0, "value": entry.value, "text": entry.text,
+            "detail": {"kind": sig.kind, "taste": reward is not None,
+                       "items": [credit_inputs(ranked, self.learner.config)],
+                       "import": entry.origin},
+        }  # fmt: skip
+
+    def record_batch(self, user_id: str, source: str, entries: Sequence[BatchEntry],
+                     progress: Progress | None = None) -> BatchResult:  # fmt: skip
+        """Learn a history in order, in one transaction; raises FeedbackError storing nothing.
+
+        Every entry is checked before anything is scored. Entries are then scored in
+        growing chunks, each against the state the earlier ones produced (as if they
+        had been given one by one in chat), outside the write lock. The commit
+        re-applies the events only if the stored state moved meanwhile.
+        """
+        for e in entries:
+            try:
+                self.rewards.reward(e.signal, e.value)
+            except RewardError as exc:
+                where = e.origin.get("where", e.key)
+                raise FeedbackError(f"{where}: {exc}") from None
+        logged = self.store.import_keys(user_id, self.catalog_name)
+        todo = list({e.key: e for e in entries if e.key not in logged}.values())
+        already = len(entries) - len(todo)
+        start_state, n_start = self.store.user_state(user_id)
+        start = start_state or default_state(self.learner.config)
+        state, n = start, n_start
+        events: list[dict[str, Any]] = []
+        light: list[dict[str, Any]] = []  # weights after each event (the sparkline's history)
+        done, chunk = 0, FIRST_CHUNK
+        while done < len(todo):
+            part = todo[done : done + chunk]
+            profile = self.profile_fn(user_id, state=(state, n))
+            for entry, ranked in zip(part, self._score_many(profile, part), strict=True):
+                event = self._event(entry, ranked)
+                state, n = self.learner.apply(state, event), n + 1
+                events.append(event)
+                light.append({"weights": dict(state["weights"])})
+            done += len(part)
+            chunk = min(2 * chunk, MAX_CHUNK)
+            if progress is not None:
+                progress(done, len(todo))
+        final = state
+
+        def change(old: dict[str, Any] | None, keys: set[str]) -> tuple[State, list[NewEvent]]:
+            before = old or default_state(self.learner.config)
+            pairs = [(e, ev) for e, ev in zip(todo, events, strict=True) if e.key not in keys]
+            after, snaps = final, light
+            if before != start or len(pairs) != len(todo):  # moved meanwhile: apply to it
+                after, snaps = before, []
+                for _, ev in pairs:
+                    after = self.learner.apply(after, ev)
+                    snaps.append({"weights": dict(after["weights"])})
+            new = [NewEvent(ev, e.key, snaps[k - 1] if k else before,
+                            after if k == len(pairs) - 1 else snaps[k])
+                   for k, (e, ev) in enumerate(pairs)]  # fmt: skip
+            return after, new
+
+        stored, ids = self.store.append_events(user_id, self.catalog_name, source, change)
+        w0 = dict(start["weights"])
+        w1 = dict((stored or start)["weights"])
+        return BatchResult(len(ids), already + len(todo) - len(ids), w0, w1, ids)
+
+    def _score_many(self, profile: Profile, part: Sequence[BatchEntry]) -> list[Ranked]:
+        try:
+            return self.score_many(profile, [e.item_id for e in part])
+        except (KeyError, LookupError) as exc:
+            raise FeedbackError(f"unknown item in catalog {self.catalog_name!r}: {exc}") from exc

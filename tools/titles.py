@@ -29,7 +29,7 @@ _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                  "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11",
                  "twelve": "12"}  # fmt: skip
 _SEQUEL_WORDS = frozenset({"part", "pt", "vol", "volume", "chapter", "episode"})
-_TRAILING_ARTICLE = re.compile(r",\s*(the|a|an)\s*$")
+_TRAILING_ARTICLE = re.compile(r",\s*(the|a|an|le|la|les|l'|il|el|das|der|die)\s*$")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _YEAR = re.compile(r"^(.*\S)\s*[(\[]?\b(1[89]\d\d|20\d\d)\b[)\]]?\s*$")
 
@@ -44,7 +44,7 @@ def normalize_title(text: str) -> str:
     """Lower-case ASCII words; no leading article, no "part", numerals as digits."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     m = _TRAILING_ARTICLE.search(ascii_text)
-    if m:  # "godfather, the" -> "the godfather"
+    if m:  # "godfather, the" -> "the godfather", "boot, das" -> "das boot"
         ascii_text = f"{m.group(1)} {ascii_text[: m.start()]}"
     ascii_text = ascii_text.replace("&", " and ").replace("'", "")
     words = _NON_WORD.sub(" ", ascii_text).split()
