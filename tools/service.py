@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from memory.bootstrap import DEMO_CATALOG, Memory, ensure_demo
 from memory.items import Item
@@ -19,6 +20,9 @@ from tools.engine import Engine
 from tools.explain import Explanation
 from tools.feedback import FeedbackResult, FeedbackService
 from tools.filters import Filters
+from tools.history_files import Export, Site, read_export
+from tools.history_import import ImportReport, import_export
+from tools.history_match import HistoryMatcher
 from tools.learning import Learner, load_profile, rebuild
 from tools.preferences import PreferenceChange
 from tools.profile import Profile
@@ -49,6 +53,7 @@ class Tastebud:
         self.rewards = rewards or RewardTable.from_overrides(memory.settings.rewards)
         self.learner = learner or Learner()
         self._feedback: FeedbackService | None = None
+        self._matcher: tuple[object, HistoryMatcher] | None = None
 
     # set-up -------------------------------------------------------------------
     @property
@@ -78,19 +83,21 @@ class Tastebud:
         name = self.catalog_name
         if self._feedback is None or self._feedback.catalog_name != name:
             self._feedback = FeedbackService(self.memory.store, name, self.rewards, self.learner,
-                                             self.engine.score_item, self.profile)  # fmt: skip
+                                             self.engine.score_item, self.profile,
+                                             self.engine.score_many)  # fmt: skip
         return self._feedback
 
     # reading ----------------------------------------------------------------
-    def profile(self, user_id: str) -> Profile:
+    def profile(self, user_id: str, state: tuple[dict, int] | None = None) -> Profile:
         """Learned state and rules, plus the user's imported history in this catalog.
 
         A MovieLens user (`--user ml-1`) arrives with ratings but no chat feedback;
         their ratings count as likes (>= 4) and dislikes (<= 2) so collaborative and
         content retrieval fold them in. Chat feedback on the same item wins.
+        `state` replaces the stored learned state (an import in progress).
         """
         profile = load_profile(self.memory.store, user_id, catalog_items=self.memory.catalog.items,
-                               config=self.learner.config)  # fmt: skip
+                               config=self.learner.config, state=state)  # fmt: skip
         for row in self.memory.store.interactions(self.catalog_name, user_id):
             item = row.item_id
             if item in profile.liked or item in profile.disliked:
@@ -185,6 +192,22 @@ class Tastebud:
     def feedback(self, user_id: str, item_id: str, signal: str, *, value: float | None = None,
                  text: str | None = None) -> FeedbackResult:  # fmt: skip
         return self.feedback_service.record(user_id, item_id, signal, value=value, text=text)
+
+    def import_history(self, user_id: str, site: Site, path: str | Path | Export, *,
+                       dry_run: bool = False, progress: Progress | None = None,
+                       match_progress: Progress | None = None) -> ImportReport:  # fmt: skip
+        """A Letterboxd or IMDb export (a path, or one read already) as feedback
+        (tools/history_import.py); the catalog is only read. A bad file raises
+        HistoryFileError before anything is stored."""
+        export = path if isinstance(path, Export) else read_export(site, Path(path))
+        items = self.memory.catalog.items
+        if not items:
+            raise LookupError(f"catalog {self.catalog_name!r} is empty: ingest one first"
+                              " (or start `tastebud` once for the demo catalog)")  # fmt: skip
+        if self._matcher is None or self._matcher[0] is not items:
+            self._matcher = (items, HistoryMatcher(items.values()))
+        return import_export(export, self._matcher[1], self.feedback_service, user_id,
+                             dry_run=dry_run, progress=progress, match_progress=match_progress)  # fmt: skip
 
     def moved_on(self, user_id: str, *, thread_id: str = DEFAULT_THREAD,
                  text: str | None = None) -> FeedbackResult | None:  # fmt: skip
