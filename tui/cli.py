@@ -89,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     prefs.add_argument("action", choices=("show", "undo", "reset", "rebuild"))
     prefs.add_argument("--json", action="store_true")
 
+    imp = add("import", "import your history: a Letterboxd export (ZIP or folder) or IMDb's"
+                        " ratings.csv")  # fmt: skip
+    imp.add_argument("site", choices=("letterboxd", "imdb"))
+    imp.add_argument("path", help="Letterboxd: the export ZIP or its folder; IMDb: ratings.csv")
+    imp.add_argument("--dry-run", action="store_true", help="show what would be imported, store nothing")
+    imp.add_argument("--report", metavar="FILE",
+                     help="write the ambiguous and unmatched rows with their nearest film to a CSV")  # fmt: skip
     ev = add("eval", "run a benchmark: movielens, adapt, redial or nlu")
     ev.add_argument("suite", choices=("movielens", "adapt", "redial", "nlu"))
     ev.add_argument("--data", help="the dataset folder (ml-latest-small or redial)")
@@ -114,6 +121,8 @@ def _handler(command: str) -> Callable[[argparse.Namespace, Settings], int]:
         from tui import cli_catalog as mod  # type: ignore[no-redef]
     elif command in ("recommend", "explain", "similar", "feedback", "prefs"):
         from tui import cli_recs as mod  # type: ignore[no-redef]
+    elif command == "import":
+        from tui import cli_import as mod  # type: ignore[no-redef]
     else:
         from tui import cli_eval as mod  # type: ignore[no-redef]
     return getattr(mod, f"cmd_{command}")  # type: ignore[no-any-return]
