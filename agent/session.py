@@ -30,6 +30,7 @@ from agent.models import CatalogVocabulary, backend_label, build_model
 from agent.openai_backend import MODEL_ERRORS, describe_error, redact
 from agent.threads import ThreadRegistry
 from memory.settings import Settings
+from memory.store import StoreError
 from tools.scoring import Ranked
 from tools.tool_refs import TurnSink
 
@@ -62,6 +63,15 @@ class TurnResult:
 def open_checkpointer(settings: Settings) -> tuple[SqliteSaver, sqlite3.Connection]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(settings.checkpoint_path), check_same_thread=False, timeout=30)
+    try:  # a garbled file fails here, with its name, rather than mid-turn
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(
+            f"{settings.checkpoint_path} (the saved conversations) cannot be read ({exc})."
+            f" Ratings, preferences and catalogs live in {settings.db_path} and are not"
+            " affected; move the conversations file aside to start new conversations."
+        ) from None
     return SqliteSaver(conn), conn
 
 

@@ -11,6 +11,7 @@ leaves the previous one in place.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -56,10 +57,24 @@ def open_chroma(settings: Settings) -> ClientAPI:
                 f"cannot reach the Chroma server at {settings.chroma_url}: {exc}."
                 " Start it with `chroma run --host 127.0.0.1 --port 8000` or unset TASTEBUD_CHROMA_URL"
             ) from exc
-    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    path = settings.chroma_path
     try:
-        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CatalogError(f"cannot create the vector store folder {path} ({exc.strerror});"
+                           " pass --data-dir with a folder you can write") from None  # fmt: skip
+    read_only = CatalogError(
+        f"the vector store in {path} is read-only, and Chroma must write to open it. Your data"
+        " is intact: run the command where the data dir is writable, or give --data-dir a"
+        " writable copy (`catalog list` and `catalog stats` work read-only)."
+    )
+    if not os.access(path, os.W_OK):
+        raise read_only
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except ChromaError as exc:
+        if "readonly" in str(exc):
+            raise read_only from None
         raise CatalogError(
             f"the vector store in {settings.chroma_path} cannot be opened ({exc}); move it aside"
             " and re-ingest, or point --data-dir elsewhere"

@@ -143,6 +143,12 @@ def m007_feedback_source(db: sqlite3.Connection) -> None:
     )
 
 
+def m008_catalog_source_path(db: sqlite3.Connection) -> None:
+    # The resolved path a catalog was ingested from: a file of the same name from
+    # another folder must not silently replace it.
+    _script(db, "ALTER TABLE catalogs ADD COLUMN source_path TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_feedback_and_state,
@@ -151,6 +157,7 @@ MIGRATIONS: list[Migration] = [
     m005_meta,
     m006_shown_context,
     m007_feedback_source,
+    m008_catalog_source_path,
 ]
 
 

@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     @field_validator("data_dir", mode="before")
     @classmethod
     def _expand(cls, v: object) -> object:
+        if isinstance(v, str | Path) and not str(v).strip():
+            # Path("") is the current directory: an empty value must not write there.
+            raise ValueError("data_dir is empty; give a folder, or leave it unset for the default")
         if isinstance(v, str):
             return Path(v).expanduser()
         return v
@@ -115,6 +118,8 @@ class Settings(BaseSettings):
     def _user(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("user must not be empty")
+        if any(not c.isprintable() for c in v):
+            raise ValueError(f"user {v!r} contains control characters")
         return v.strip()
 
     @field_validator("diversity")

@@ -19,23 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from memory.items import Interaction
-from memory.migrations import migrate
+from memory.migrations import MIGRATIONS, migrate
+from memory.store_catalogs import CatalogRecord, CatalogsAndInteractions
 from memory.store_history import ImportedEvents
 from memory.store_lists import ListsAndRules
+from memory.store_open import (
+    StoreError,
+    connect,
+    read_only_error,
+    refuse_truncated,
+    unusable_error,
+    writable,
+)
 
-
-@dataclass(frozen=True)
-class CatalogRecord:
-    """Which Chroma collections hold a catalog now; flipped atomically by ingest and training."""
-
-    name: str
-    content_collection: str
-    cf_collection: str | None
-    embedder: str
-    items: int
-    source: str
-    updated: float
+__all__ = ["CatalogRecord", "FeedbackRow", "Store", "StoreError"]
 
 
 @dataclass(frozen=True)
@@ -55,41 +52,47 @@ class FeedbackRow:
     source: str = "chat"  # or the site an imported event came from: letterboxd, imdb
 
 
-class StoreError(RuntimeError):
-    """The database file cannot be used; the message names it and what to do."""
+class Store(CatalogsAndInteractions, ListsAndRules, ImportedEvents):
+    """Thread-safe handle on the database: one connection per thread.
 
-
-class Store(ListsAndRules, ImportedEvents):
-    """Thread-safe handle on the database: one connection per thread."""
+    On a data dir this process cannot write, the Store opens read-only: reads work,
+    and a write raises a StoreError that says so (and that nothing is lost).
+    """
 
     def __init__(self, path: Path, busy_timeout_ms: int = 30_000) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data dir {self.path.parent} ({exc.strerror});"
+                             " pass --data-dir with a folder you can write") from None  # fmt: skip
         self._busy_ms = busy_timeout_ms
         self._local = threading.local()
+        self.read_only = not writable(self.path)
+        if self.read_only and not self.path.exists():
+            raise read_only_error(self.path, "there is no database there yet to read")
+        refuse_truncated(self.path)
         try:
-            migrate(self._conn())
+            if self.read_only:
+                self._check_schema()
+            else:
+                migrate(self._conn())
+        except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc):
+                raise read_only_error(self.path) from None
+            raise unusable_error(self.path, exc) from None
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"{self.path} is not a usable Tastebud database ({exc}). Move it aside to start"
-                " fresh, or point --data-dir elsewhere; nothing was changed."
-            ) from None
+            raise unusable_error(self.path, exc) from None
+
+    def _check_schema(self) -> None:
+        done = {r[0] for r in self._conn().execute("SELECT name FROM _migrations")}
+        if any(fn.__name__ not in done for fn in MIGRATIONS):
+            raise read_only_error(self.path, "it needs a schema upgrade that must write to it")
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_ms / 1000)
-            try:
-                conn.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute("PRAGMA foreign_keys = ON")
-            except sqlite3.DatabaseError as exc:
-                conn.close()
-                raise StoreError(
-                    f"{self.path} is not a usable Tastebud database ({exc}). Move it aside to"
-                    " start fresh, or point --data-dir elsewhere; nothing was changed."
-                ) from None
+            conn = connect(self.path, self._busy_ms, read_only=self.read_only)
             self._local.conn = conn
         return conn
 
@@ -102,10 +105,22 @@ class Store(ListsAndRules, ImportedEvents):
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction holding the database's write lock from its first statement."""
+        if self.read_only:
+            raise read_only_error(self.path)
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc):
+                raise read_only_error(self.path) from None
+            raise
         try:
             yield conn
+        except sqlite3.OperationalError as exc:
+            conn.execute("ROLLBACK")
+            if "readonly" in str(exc):
+                raise read_only_error(self.path) from None
+            raise
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -134,66 +149,6 @@ class Store(ListsAndRules, ImportedEvents):
 
     def users(self) -> list[str]:
         return [r[0] for r in self.query("SELECT id FROM users ORDER BY id")]
-
-    # interactions --------------------------------------------------------
-    @staticmethod
-    def replace_interactions(
-        conn: sqlite3.Connection, catalog: str, source: str, rows: Iterable[Interaction]
-    ) -> int:
-        """Swap one source's interactions for a new set, inside the caller's transaction."""
-        conn.execute("DELETE FROM interactions WHERE catalog = ? AND source = ?", (catalog, source))
-        cur = conn.executemany(
-            "INSERT INTO interactions (catalog, user_id, item_id, value, ts, source)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            ((catalog, r.user_id, r.item_id, r.value, r.ts, source) for r in rows),
-        )
-        return cur.rowcount
-
-    def interactions(self, catalog: str, user_id: str | None = None) -> list[Interaction]:
-        sql = "SELECT user_id, item_id, value, ts, source FROM interactions WHERE catalog = ?"
-        params: list[Any] = [catalog]
-        if user_id is not None:
-            sql += " AND user_id = ?"
-            params.append(user_id)
-        return [
-            Interaction(user_id=u, item_id=i, value=v, ts=t, source=s)
-            for u, i, v, t, s in self.query(sql + " ORDER BY id", params)
-        ]
-
-    def count_interactions(self, catalog: str) -> int:
-        return int(
-            self.query("SELECT COUNT(*) FROM interactions WHERE catalog = ?", [catalog])[0][0]
-        )
-
-    def count_interaction_users(self, catalog: str) -> int:
-        sql = "SELECT COUNT(DISTINCT user_id) FROM interactions WHERE catalog = ?"
-        return int(self.query(sql, [catalog])[0][0])
-
-    # catalogs ------------------------------------------------------------
-    def catalog_record(self, name: str) -> CatalogRecord | None:
-        rows = self.query(
-            "SELECT name, content_collection, cf_collection, embedder, items, source, updated"
-            " FROM catalogs WHERE name = ?",
-            [name],
-        )
-        return CatalogRecord(*rows[0]) if rows else None
-
-    def catalog_records(self) -> list[CatalogRecord]:
-        rows = self.query(
-            "SELECT name, content_collection, cf_collection, embedder, items, source, updated"
-            " FROM catalogs ORDER BY name"
-        )
-        return [CatalogRecord(*r) for r in rows]
-
-    @staticmethod
-    def put_catalog_record(conn: sqlite3.Connection, rec: CatalogRecord) -> None:
-        conn.execute(
-            "INSERT OR REPLACE INTO catalogs"
-            " (name, content_collection, cf_collection, embedder, items, source, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (rec.name, rec.content_collection, rec.cf_collection, rec.embedder, rec.items,
-             rec.source, rec.updated),
-        )  # fmt: skip
 
     # feedback log and per-user state --------------------------------------
     def user_state(self, user_id: str) -> tuple[dict[str, Any] | None, int]:

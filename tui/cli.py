@@ -8,12 +8,14 @@ are turned into one clear line on stderr and exit code 2 here, at the edge.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
 from memory.settings import Settings
+from tui.text_safety import clean
 
 SIGNALS = ("like", "love", "dislike", "seen", "rate")
 
@@ -55,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--new", action="store_true", help="start a fresh conversation first")
 
-    ing = add("ingest", "add or update a catalog from a file or folder")
+    ing = add("ingest", "add or update a catalog from a file or folder (named by --catalog NAME,"
+              " default: the file name)")
     ing.add_argument("path")
     ing.add_argument("--format", choices=("jsonl", "csv", "movielens", "redial"))
     ing.add_argument("--interactions", help="a user,item,value[,timestamp] CSV to load too")
@@ -65,8 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument(
         "--no-train", action="store_true", help="do not retrain the collaborative model"
     )
-    cat = add("catalog", "inspect catalogs")
-    cat.add_argument("action", choices=("stats", "list"))
+    ing.add_argument("--replace", action="store_true",
+                     help="replace a catalog of the same name ingested from another file")  # fmt: skip
+    ing.add_argument("--rating-scale", metavar="LOW-HIGH",
+                     help="the scale of the ratings in the file (default 1-5; MovieLens 0.5-5)")  # fmt: skip
+    cat = add("catalog", "list, inspect, remove catalogs, or rebuild the bundled demo")
+    cat.add_argument("action", choices=("stats", "list", "rm", "restore-demo"))
+    cat.add_argument("name", nargs="?", help="with rm: the catalog to remove")
     cat.add_argument("--json", action="store_true")
     add("train", "train the collaborative model of the active catalog")
 
@@ -134,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "chat"
     if args.command is None:
         args.resume, args.plain = False, False
+    settings: Settings | None = None
     try:
         settings = load_settings(args)
         return _handler(command)(args, settings)
@@ -147,8 +156,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, RuntimeError, LookupError, OSError) as exc:
         # Typed errors from below (IngestError, CatalogError, EmbedderError, ...) carry
         # messages written for people; they never contain the API key.
-        print(f"tastebud: {exc}", file=sys.stderr)
+        print(f"tastebud: {clean(exc)}", file=sys.stderr)
         return 2
+    except sqlite3.DatabaseError as exc:
+        # A database error that no layer turned into a typed one (e.g. a damaged file
+        # found mid-command): name the data dir, never advise throwing data away.
+        print(f"tastebud: a database in {getattr(settings, 'data_dir', 'the data dir')} could"
+              f" not be used ({clean(exc)}); nothing more was changed", file=sys.stderr)  # fmt: skip
+        return 2
+    except Exception as exc:
+        # Last resort, so that no command ever ends in a traceback: the one line says
+        # what broke; the exit code (70, EX_SOFTWARE) tells scripts it is a bug.
+        print(f"tastebud: unexpected {type(exc).__name__}: {clean(exc)}. This is a bug;"
+              " please report it with the command you ran.", file=sys.stderr)  # fmt: skip
+        return 70
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,20 +1,30 @@
-"""`tastebud ingest`, `catalog stats|list` and `train`."""
+"""`tastebud ingest`, `catalog list|stats|rm|restore-demo` and `train`."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from memory.bootstrap import open_memory
+from memory.bootstrap import ACTIVE_CATALOG_KEY, active_catalog_name, ensure_demo, open_memory
+from memory.catalog_admin import (
+    DEMO_CATALOG,
+    CatalogIdentityError,
+    check_name,
+    name_from_stem,
+    remove_catalog,
+    vector_store_state,
+)
+from memory.ingest.limits import RatingScale
 from memory.ingest.pipeline import ingest
-from memory.ingest.readers import read_catalog
+from memory.ingest.readers import IngestError, ReadOptions, detect_format, read_catalog
+from memory.ingest.rows import RowError
 from memory.settings import Settings
+from memory.store import Store
+from tui.text_safety import clean, dumps
 
 
 def progress_bar(label: str, stream: TextIO | None = None) -> Callable[[int, int], None]:
@@ -41,27 +51,33 @@ def progress_bar(label: str, stream: TextIO | None = None) -> Callable[[int, int
     return update
 
 
-def _catalog_name(path: Path, fmt: str | None, settings: Settings, explicit: bool) -> str:
-    if explicit and settings.catalog:
-        name = settings.catalog
-    else:
-        name = {"movielens": "movielens", "redial": "redial"}.get(fmt or "", "") or path.stem
-    name = re.sub(r"[^a-zA-Z0-9._-]+", "-", name).strip("-._")
-    if len(name) < 3:
-        name = (name + "-catalog")[:12]
-    return name
+def _catalog_name(path: Path, fmt: str | None, given: str | None) -> str:
+    """--catalog NAME when given (checked, never rewritten), else a name made from the file."""
+    if given is not None:
+        return check_name(given)
+    return name_from_stem({"movielens": "movielens", "redial": "redial"}.get(fmt or "", "")
+                          or path.stem)  # fmt: skip
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.path.strip():
+        raise IngestError([RowError("''", 0, "an empty path")], hint="Give a file or folder.")
     path = Path(args.path).expanduser()
-    parsed = read_catalog(path, args.format, Path(args.interactions) if args.interactions else None)
-    fmt = args.format or ("movielens" if path.is_dir() and (path / "movies.csv").exists() else None)
-    name = _catalog_name(path, fmt, settings, explicit=bool(args.catalog))
+    scale = RatingScale.parse(args.rating_scale) if args.rating_scale else None
+    options = ReadOptions(rating_scale=scale, lenient=args.skip_invalid)
+    name = _catalog_name(path, args.format or (detect_format(path) if path.exists() else None),
+                         args.catalog)  # fmt: skip
+    parsed = read_catalog(path, args.format,
+                          Path(args.interactions).expanduser() if args.interactions else None,
+                          options)  # fmt: skip
+    if parsed.errors and not args.skip_invalid:
+        raise IngestError(parsed.errors)  # before the embedder loads or anything is opened
     memory = open_memory(settings)
     report = ingest(parsed, catalog=name, client=memory.client, store=memory.store,
                     embedder=memory.embedder, skip_invalid=args.skip_invalid,
-                    progress=progress_bar(f"ingest {name}"))  # fmt: skip
-    print(report.summary())
+                    progress=progress_bar(f"ingest {name}"), source_path=parsed.source_path,
+                    replace=args.replace)  # fmt: skip
+    print(clean(report.summary()))
     memory.switch_catalog(name)
     if not args.no_train and memory.store.count_interactions(name):
         _train(memory)
@@ -87,34 +103,75 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
-    memory = open_memory(settings)
-    records = memory.store.catalog_records()
+    if args.action in ("rm", "restore-demo"):
+        return _change_catalogs(args, settings)
+    if args.name is not None:
+        print(f"tastebud: `catalog {args.action}` takes no name (got {args.name!r});"
+              " use --catalog NAME", file=sys.stderr)  # fmt: skip
+        return 2
+    # Reading commands open only the database, so they work on a read-only data dir.
+    store = Store(settings.db_path)
+    active = active_catalog_name(settings, store)
     if args.action == "list":
-        rows = [{"name": r.name, "items": r.items, "source": r.source,
-                 "active": r.name == memory.catalog.name} for r in records]  # fmt: skip
+        rows = [{"name": r.name, "items": r.items, "source": r.source_path or r.source,
+                 "active": r.name == active} for r in store.catalog_records()]  # fmt: skip
         if args.json:
-            print(json.dumps(rows, indent=2))
+            print(dumps(rows, indent=2))
+        elif not rows:
+            print("no catalogs yet (the demo is built on first start)")
         for r in rows if not args.json else []:
-            print(
-                f"{'*' if r['active'] else ' '} {r['name']:<20} {r['items']:>7} items  ({r['source']})"
-            )
+            print(clean(f"{'*' if r['active'] else ' '} {r['name']:<20} {r['items']:>7} items"
+                        f"  ({r['source']})"))  # fmt: skip
         return 0
-    name = memory.catalog.name
-    rec = memory.store.catalog_record(name)
-    stats = {
+    stats = catalog_stats(settings, store, active)
+    if args.json:
+        print(dumps(stats, indent=2))
+    else:
+        for key, value in stats.items():
+            print(clean(f"{key:>20}: {value}"))
+    return 0
+
+
+def _change_catalogs(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "rm":
+        if not args.name:
+            print("tastebud: say which catalog: `tastebud catalog rm NAME`", file=sys.stderr)
+            return 2
+        if args.name == DEMO_CATALOG:
+            raise CatalogIdentityError("the bundled catalog 'demo' is not removed;"
+                                       " `tastebud catalog restore-demo` rebuilds it")  # fmt: skip
+        memory = open_memory(settings)
+        rec = remove_catalog(memory.client, memory.store, args.name)
+        if memory.store.get_meta(ACTIVE_CATALOG_KEY) == args.name:
+            memory.store.set_meta(ACTIVE_CATALOG_KEY, DEMO_CATALOG)
+        print(clean(f"removed catalog {rec.name!r} ({rec.items} items, from"
+                    f" {rec.source_path or rec.source}) and its interactions"))  # fmt: skip
+        return 0
+    memory = open_memory(settings.model_copy(update={"catalog": DEMO_CATALOG}))
+    if memory.store.catalog_record(DEMO_CATALOG) is not None:
+        remove_catalog(memory.client, memory.store, DEMO_CATALOG)
+    memory.catalog.refresh()
+    report = ensure_demo(memory, progress_bar("restore demo"))
+    if report is not None:
+        print(report.summary())
+    _train(memory)
+    print("the bundled demo catalog is restored (use it with --catalog demo)")
+    return 0
+
+
+def catalog_stats(settings: Settings, store: Store, name: str) -> dict[str, object]:
+    """What the catalog holds, checked against the vector store rather than assumed."""
+    rec = store.catalog_record(name)
+    vectors, cf_ok = vector_store_state(settings, rec)
+    return {
         "catalog": name,
         "items": rec.items if rec else 0,
-        "interactions": memory.store.count_interactions(name),
-        "interaction_users": memory.store.count_interaction_users(name),
+        "interactions": store.count_interactions(name),
+        "interaction_users": store.count_interaction_users(name),
         "embedder": rec.embedder if rec else None,
-        "collaborative_model": bool(rec and rec.cf_collection),
-        "source": rec.source if rec else None,
+        "collaborative_model": cf_ok,
+        "vector_store": vectors,
+        "source": (rec.source_path or rec.source) if rec else None,
         "chroma": settings.chroma_url or str(settings.chroma_path),
         "data_dir": str(settings.data_dir),
     }
-    if args.json:
-        print(json.dumps(stats, indent=2))
-    else:
-        for key, value in stats.items():
-            print(f"{key:>20}: {value}")
-    return 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from memory.settings import Settings
+from tui.text_safety import clean, dumps
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -20,9 +20,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         chat.close()
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        print(dumps(result.to_dict(), indent=2))
     else:
-        print(result.error or result.reply)
+        print(clean(result.error or result.reply))
     return 1 if result.error else 0
 
 
@@ -53,8 +53,8 @@ def _plain_loop(settings: Settings, *, resume: bool) -> int:
     chat = build_chat(settings, svc)
     if not resume:
         chat.new_thread()
-    print(f"Tastebud — {svc.catalog_name} catalog, {chat.backend_label} model, user "
-          f"{chat.user_id}. Ask for films; 'quit' to leave.")  # fmt: skip
+    print(clean(f"Tastebud — {svc.catalog_name} catalog, {chat.backend_label} model, user "
+                f"{chat.user_id}. Ask for films; 'quit' to leave."))  # fmt: skip
     try:
         return _loop(chat)
     finally:
@@ -76,10 +76,10 @@ def _loop(chat) -> int:  # type: ignore[no-untyped-def]
 
         def show(token: str, streamed: list[str] = streamed) -> None:
             streamed.append(token)
-            print(token, end="", flush=True)
+            print(clean(token), end="", flush=True)
 
         result = chat.turn(text, on_token=show)
         if result.error:
-            print(f"\n[error] {result.error}")
+            print(clean(f"\n[error] {result.error}"))
         else:
-            print("" if streamed else result.reply)
+            print("" if streamed else clean(result.reply))

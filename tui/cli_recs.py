@@ -10,6 +10,7 @@ from datetime import datetime
 from memory.settings import Settings
 from tools.service import Tastebud
 from tui.factory import build_tastebud
+from tui.text_safety import clean, clean_line, dumps
 
 CLI_THREAD = "cli"
 
@@ -20,15 +21,17 @@ def ranked_line(n: int, r) -> str:  # type: ignore[no-untyped-def]
     )
     adj = sum(a.value for a in r.breakdown.adjustments)
     genres = ", ".join(r.item.genres)
-    return f"{n:>2}. {r.item.label} — {genres}  score {r.score:.3f}  [{parts}; adj {adj:+.2f}]"
+    return clean_line(
+        f"{n:>2}. {r.item.label} — {genres}  score {r.score:.3f}  [{parts}; adj {adj:+.2f}]"
+    )
 
 
 def _print_list(svc: Tastebud, result, as_json: bool) -> None:  # type: ignore[no-untyped-def]
     if as_json:
-        print(json.dumps([r.to_dict() for r in result.items], indent=2, ensure_ascii=False))
+        print(dumps([r.to_dict() for r in result.items], indent=2))
         return
     for note in result.notes:
-        print(f"note: {note}")
+        print(clean(f"note: {note}"))
     for n, r in enumerate(result.items, start=1):
         print(ranked_line(n, r))
 
@@ -63,9 +66,9 @@ def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
     item = _resolve(svc, args.title)
     explanation = svc.explain(settings.user, item.id, thread_id=CLI_THREAD)
     if args.json:
-        print(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
+        print(dumps(explanation.to_dict(), indent=2))
     else:
-        print(explanation.text())
+        print(clean(explanation.text()))
     return 0
 
 
@@ -82,7 +85,7 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     value = args.rating if args.signal == "rate" else None
     result = svc.feedback(settings.user, item.id, args.signal, value=value,
                           text=f"tastebud feedback {args.signal}")  # fmt: skip
-    print(result.message)
+    print(clean(result.message))
     return 0
 
 
@@ -91,7 +94,7 @@ def cmd_prefs(args: argparse.Namespace, settings: Settings) -> int:
     user = settings.user
     if args.action == "undo":
         undone = svc.undo_preference(user)
-        print(f"undone: {undone}" if undone else "nothing to undo")
+        print(clean(f"undone: {undone}") if undone else "nothing to undo")
         return 0
     if args.action == "reset":
         print(f"reset {svc.reset_preferences(user)} preference rule(s)")
@@ -105,19 +108,19 @@ def cmd_prefs(args: argparse.Namespace, settings: Settings) -> int:
     rules = svc.preference_rules(user)
     taste = svc.taste(user)
     if args.json:
-        print(json.dumps({"rules": rules, "weights": taste.weights, "n_events": taste.n_events,
-                          "top_positive": taste.top_positive, "top_negative": taste.top_negative},
-                         indent=2, ensure_ascii=False))  # fmt: skip
+        print(dumps({"rules": rules, "weights": taste.weights, "n_events": taste.n_events,
+                     "top_positive": taste.top_positive, "top_negative": taste.top_negative},
+                    indent=2))  # fmt: skip
         return 0
-    print(f"{user}: {taste.n_events} feedback event(s)")
+    print(clean(f"{user}: {taste.n_events} feedback event(s)"))
     print("weights: " + ", ".join(f"{k} {v:.2f}" for k, v in taste.weights.items()))
     if taste.top_positive:
-        print("likes:    " + ", ".join(f"{k} {v:+.2f}" for k, v in taste.top_positive))
+        print(clean("likes:    " + ", ".join(f"{k} {v:+.2f}" for k, v in taste.top_positive)))
     if taste.top_negative:
-        print("dislikes: " + ", ".join(f"{k} {v:+.2f}" for k, v in taste.top_negative))
+        print(clean("dislikes: " + ", ".join(f"{k} {v:+.2f}" for k, v in taste.top_negative)))
     if not rules:
         print("no preference rules (say things like 'less horror' or 'only after 2000')")
     for rule in rules:
         when = datetime.fromtimestamp(rule["ts"]).strftime("%Y-%m-%d %H:%M")
-        print(f'  #{rule["id"]} {when}  {rule["description"]}  — from: "{rule["text"] or ""}"')
+        print(clean_line(f'  #{rule["id"]} {when}  {rule["description"]}  — from: "{rule["text"] or ""}"'))
     return 0

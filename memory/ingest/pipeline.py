@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from memory.catalog import add_in_batches, collection_name, drop_quietly, next_version
+from memory.catalog import add_in_batches, collection_name, drop_quietly, next_version, paged_get
+from memory.catalog_admin import check_replace
 from memory.embedder import Embedder
-from memory.ingest.readers import IngestError, Parsed
-from memory.ingest.rows import RowError
+from memory.ingest.rows import IngestError, Parsed, RowError
 from memory.items import Item
 from memory.store import CatalogRecord, Store
 
@@ -41,6 +41,9 @@ class IngestReport:
     embedded: int = 0
     interactions: int = 0
     skipped: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    replaced: str | None = None  # the source a --replace ingest displaced
+    dropped_interactions: int = 0
     seconds: float = 0.0
     up_to_date: bool = False
 
@@ -52,11 +55,31 @@ class IngestReport:
             head += (f" ({self.added} added, {self.changed} changed, {self.unchanged} unchanged,"
                      f" {self.removed} removed; {self.embedded} embedded)")  # fmt: skip
         head += f", {self.interactions} interactions, in {self.seconds:.1f}s"
+        if self.replaced:
+            head += f"\nreplaced the catalog ingested from {self.replaced}"
+        if self.dropped_interactions:
+            head += (f"\nremoved {self.dropped_interactions} interaction(s) that belonged to the"
+                     " previous version (their items are gone)")  # fmt: skip
         if self.skipped:
             head += f"\nskipped {len(self.skipped)} invalid row(s):\n" + "\n".join(
                 f"  {e}" for e in self.skipped[:20]
             )
+            if len(self.skipped) > 20:
+                head += f"\n  ... and {len(self.skipped) - 20} more"
+        if self.warnings:
+            head += f"\n{len(self.warnings)} warning(s):\n" + "\n".join(
+                f"  {w}" for w in grouped(self.warnings)[:20]
+            )
         return head
+
+
+def grouped(warnings: list[RowError]) -> list[str]:
+    """One line per distinct warning: 'path:line: reason' or 'reason (N rows, first at path:line)'."""
+    order: dict[str, list[RowError]] = {}
+    for w in warnings:
+        order.setdefault(w.reason, []).append(w)
+    return [str(ws[0]) if len(ws) == 1 else f"{ws[0].reason} ({len(ws)} rows, first at"
+            f" {ws[0].path}:{ws[0].line})" for ws in order.values()]  # fmt: skip
 
 
 def _metadata(item: Item) -> dict[str, str | int | float]:
@@ -72,23 +95,36 @@ def ingest(
     embedder: Embedder,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    source_path: str | None = None,
+    replace: bool = False,
 ) -> IngestReport:
+    """Ingest `parsed` as catalog `catalog`; every check runs before anything is embedded.
+
+    `source_path` (the CLI passes the resolved input path) turns on the identity
+    rules: the demo is never replaced, and another file's catalog only with `replace`.
+    """
     started = time.perf_counter()
     if parsed.errors and not skip_invalid:
         raise IngestError(parsed.errors)
     if not parsed.items:
         raise IngestError(parsed.errors or [RowError(parsed.source, 0, "no items found")],
                           hint="Nothing to ingest.")  # fmt: skip
-    report = IngestReport(catalog=catalog, items=len(parsed.items), skipped=list(parsed.errors))
+    displaced = None
+    if source_path is not None:
+        displaced = check_replace(store, catalog, source_path, replace=replace)
+    report = IngestReport(catalog=catalog, items=len(parsed.items), skipped=list(parsed.errors),
+                          warnings=list(parsed.warnings))  # fmt: skip
     old = store.catalog_record(catalog)
+    if displaced is not None:
+        report.replaced = displaced.source_path or displaced.source
     _drop_strays(client, catalog, old)
 
     old_meta: dict[str, dict] = {}
     old_col = None
     if old is not None and old.embedder == embedder.name:
         old_col = client.get_collection(old.content_collection)
-        got = old_col.get(include=["metadatas"])
-        old_meta = {i: m for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+        for got in paged_get(old_col, ["metadatas"]):
+            old_meta.update(zip(got["ids"], got["metadatas"], strict=True))
 
     reuse: list[str] = []
     embed: list[Item] = []
@@ -109,7 +145,8 @@ def ingest(
     new_ids = {i.id for i in parsed.items}
     report.removed = sum(1 for i in old_meta if i not in new_ids)
 
-    if old is not None and report.unchanged == len(parsed.items) and report.removed == 0:
+    same = report.unchanged == len(parsed.items) and report.removed == 0
+    if old is not None and same and displaced is None:
         report.up_to_date = True
         content_name = old.content_collection
     else:
@@ -117,18 +154,32 @@ def ingest(
                                          embedder, progress)  # fmt: skip
         report.embedded = len(embed)
 
-    with store.transaction() as conn:
-        report.interactions = Store.replace_interactions(
-            conn, catalog, parsed.source, parsed.interactions
-        )
-        if not report.up_to_date:
-            Store.put_catalog_record(conn, CatalogRecord(
-                name=catalog, content_collection=content_name,
-                cf_collection=old.cf_collection if old else None, embedder=embedder.name,
-                items=len(parsed.items), source=parsed.source, updated=time.time(),
-            ))  # fmt: skip
+    try:
+        with store.transaction() as conn:
+            if displaced is not None:  # a new source: no event of the old one may stay
+                report.dropped_interactions = Store.keep_interactions_of(
+                    conn, catalog, (), all_sources=True)  # fmt: skip
+            report.interactions = Store.replace_interactions(
+                conn, catalog, parsed.source, parsed.interactions
+            )
+            if displaced is None:  # events from other sources whose item left the catalog
+                report.dropped_interactions = Store.keep_interactions_of(
+                    conn, catalog, new_ids, all_sources=False)  # fmt: skip
+            if not report.up_to_date or (source_path and old and old.source_path != source_path):
+                Store.put_catalog_record(conn, CatalogRecord(
+                    name=catalog, content_collection=content_name,
+                    cf_collection=old.cf_collection if old and displaced is None else None,
+                    embedder=embedder.name, items=len(parsed.items), source=parsed.source,
+                    updated=time.time(), source_path=source_path or parsed.source_path,
+                ))  # fmt: skip
+    except BaseException:
+        if content_name != (old.content_collection if old else None):
+            drop_quietly(client, content_name)  # never leave a stray collection behind
+        raise
     if old is not None and not report.up_to_date:
         drop_quietly(client, old.content_collection)
+    if displaced is not None and displaced.cf_collection:
+        drop_quietly(client, displaced.cf_collection)  # trained on the old source's events
     report.seconds = time.perf_counter() - started
     return report
 
@@ -143,6 +194,18 @@ def _build_collection(
         configuration={"hnsw": {"space": "cosine"}},
         metadata={"embedder": embedder.name, "catalog": catalog},
     )  # fmt: skip
+    try:
+        _fill(client, col, items, reuse, embed, old_col, embedder, progress)
+    except BaseException:
+        drop_quietly(client, name)  # a failed embed leaves no half-built collection
+        raise
+    return name
+
+
+def _fill(
+    client, col, items: list[Item], reuse: list[str], embed: list[Item],  # type: ignore[no-untyped-def]
+    old_col, embedder: Embedder, progress: Progress | None,  # type: ignore[no-untyped-def]
+) -> None:  # fmt: skip
     by_id = {i.id: i for i in items}
     batch = client.get_max_batch_size()
     total, done = len(items), 0
@@ -164,7 +227,6 @@ def _build_collection(
         done += len(chunk)
         if progress:
             progress(done, total)
-    return name
 
 
 def _drop_strays(client, catalog: str, current: CatalogRecord | None) -> None:  # type: ignore[no-untyped-def]

@@ -10,11 +10,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from tui.text_safety import clean, clean_line
 
 
 def facts_table(item: Any) -> Table:
@@ -32,7 +36,7 @@ def facts_table(item: Any) -> Table:
     ]
     for name, value in rows:
         if value:
-            table.add_row(name, value)
+            table.add_row(name, Text(clean_line(value)))  # Text: a name is never markup
     return table
 
 
@@ -48,8 +52,8 @@ class DetailsScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(facts_table(self.item), id="details-facts")
                 if self.item.description:
-                    yield Static(self.item.description, id="details-description", markup=False)
+                    yield Static(clean(self.item.description), id="details-description", markup=False)
             yield Static("esc closes", classes="modal-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#details-box").border_title = self.item.label
+        self.query_one("#details-box").border_title = escape(clean_line(self.item.label))

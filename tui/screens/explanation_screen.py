@@ -17,8 +17,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from tui.text_safety import clean, clean_line
 
 
 def breakdown_dict(explanation: Any, ranked: Any | None) -> dict[str, Any] | None:
@@ -72,7 +75,7 @@ def numbers_table(breakdown: dict[str, Any]) -> Table:
         )  # fmt: skip
     for a in breakdown.get("adjustments", []):
         table.add_row(
-            Text(a["reason"] or a["name"], style="italic"), "", "", "", f"{a['value']:+.3f}"
+            Text(clean_line(a["reason"] or a["name"]), style="italic"), "", "", "", f"{a['value']:+.3f}"
         )
     table.add_row(
         Text("score", style="bold"), "", "", "", Text(f"{breakdown['total']:.3f}", "bold")
@@ -98,10 +101,10 @@ class ExplanationScreen(ModalScreen[None]):
                 if breakdown is not None:
                     yield Static(numbers_table(breakdown), id="explanation-numbers")
                     for note in breakdown.get("notes") or []:
-                        yield Static(f"note: {note}", classes="explanation-note", markup=False)
+                        yield Static(clean(f"note: {note}"), classes="explanation-note", markup=False)
                 words = evidence_lines(self.explanation) or [self.explanation.text()]
-                yield Static("\n".join(words), id="explanation-text", markup=False)
+                yield Static(clean("\n".join(words)), id="explanation-text", markup=False)
             yield Static("esc closes", classes="modal-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#explanation-box").border_title = f"Why {self.item_title}"
+        self.query_one("#explanation-box").border_title = escape(clean_line(f"Why {self.item_title}"))

@@ -16,6 +16,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import ListItem, ListView, Static
 
+from tui.text_safety import clean_line
+
 BAR_WIDTH = 10
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 MARKS = {"like": "♥ liked", "love": "♥ loved", "dislike": "✗ disliked", "seen": "✓ seen"}
@@ -63,15 +65,15 @@ class RecommendationCard(ListItem):
         """Three lines: the title (and any mark), the score bar and genres, the biggest reason."""
         item = self.ranked.item
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(item.label, style="bold")
+        text.append(clean_line(item.label), style="bold")
         if self.mark:
             text.append(f"  {self.mark}", style="bold magenta")
         text.append("\n")
         text.append(score_bar(self.ranked.score), style="green")
         text.append(f" {self.ranked.score:.2f}  ", style="bold")
-        text.append(" · ".join(item.genres) or "—", style="dim")
+        text.append(clean_line(" · ".join(item.genres)) or "—", style="dim")
         text.append("\n")
-        text.append(why_line(self.ranked.breakdown), style="italic")
+        text.append(clean_line(why_line(self.ranked.breakdown)), style="italic")
         return text
 
 

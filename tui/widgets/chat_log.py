@@ -15,6 +15,8 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
+from tui.text_safety import clean
+
 WELCOME = (
     "Hi! Tell me what you feel like watching, for example "
     "*something funny from the 80s* or *more like Alien*. "
@@ -28,7 +30,7 @@ class ChatMessage(Markdown):
     """One message; the role is a CSS class (`user`, `assistant`, `note`, `error`)."""
 
     def __init__(self, text: str, role: str) -> None:
-        super().__init__(text, classes=role)
+        super().__init__(clean(text), classes=role)
         self.role = role
         self.streamed = ""
 
@@ -68,7 +70,7 @@ class ChatLog(VerticalScroll, can_focus=False):
         if self._stream is None:
             self._stream = Markdown.get_stream(self._pending)
         self._pending.streamed += token
-        await self._stream.write(token)
+        await self._stream.write(clean(token))
 
     async def finish_assistant(self, reply: str, role: str = "assistant") -> None:
         """Settle the pending message on the final text; drop it if there is nothing to say."""
@@ -85,7 +87,7 @@ class ChatLog(VerticalScroll, can_focus=False):
             return
         message.set_classes(role)
         if reply != message.streamed or stream is None:
-            await message.update(reply)
+            await message.update(clean(reply))
         self.scroll_end(animate=False)
 
     def add_tool_summary(self, tool_calls: list[dict[str, object]]) -> None:
