@@ -11,13 +11,21 @@ item carries, and the preference adjustments that fired.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from memory.items import Item
 from tools.catalog_state import CatalogState
 from tools.content import match_terms, query_terms
 from tools.hybrid import Request
+from tools.item_json import (
+    AdjustmentJSON,
+    EvidenceJSON,
+    ExplanationJSON,
+    NeighbourJSON,
+    ranked_json,
+    variety_note,
+)
 from tools.scoring import Breakdown, Ranked
 
 NEAREST = 3
@@ -35,25 +43,32 @@ class Explanation:
     matched_keywords: list[str] = field(default_factory=list)
     matched_words: list[str] = field(default_factory=list)
     excluded: str | None = None  # why the item would not be listed now, if it would not
+    rank: int | None = None  # its place in the list it was shown in, if it was
+    score_rank: int | None = None  # the place its score alone gave it there
+
+    @property
+    def variety(self) -> str | None:
+        """"moved up for variety; its score alone would place it 5th", when that happened."""
+        return variety_note(self.rank, self.score_rank)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.item.id, "title": self.item.title, "year": self.item.year,
-            "score": self.score, "query": self.query, "breakdown": self.breakdown.to_dict(),
-            "evidence": {
-                "collaborative_neighbours": [_pair(i, s) for i, s in self.cf_neighbours],
-                "content_neighbours": [_pair(i, s) for i, s in self.content_neighbours],
-                "matched_genres": self.matched_genres, "matched_keywords": self.matched_keywords,
-                "matched_words": self.matched_words,
-                "adjustments": [{"name": a.name, "value": a.value, "reason": a.reason}
-                                for a in self.breakdown.adjustments],
-            },
-            "excluded": self.excluded,
-        }  # fmt: skip
+        """The item JSON (tools/item_json.py) plus the evidence and the request it was for."""
+        ranked = Ranked(self.item, self.score, self.breakdown, self.rank, self.score_rank)
+        evidence = EvidenceJSON(
+            collaborative_neighbours=[_pair(i, s) for i, s in self.cf_neighbours],
+            content_neighbours=[_pair(i, s) for i, s in self.content_neighbours],
+            matched_genres=self.matched_genres, matched_keywords=self.matched_keywords,
+            matched_words=self.matched_words,
+            adjustments=[AdjustmentJSON(**asdict(a)) for a in self.breakdown.adjustments],
+        )
+        return ExplanationJSON(**ranked_json(ranked), query=self.query, variety=self.variety,
+                               evidence=evidence, excluded=self.excluded).model_dump()
 
     def text(self) -> str:
         """Plain words with the numbers, for the chat and `tastebud explain`."""
         lines = [f"{self.item.label}: score {self.score:.3f}"]
+        if self.variety:
+            lines.append(f"  listed #{self.rank}: {self.variety}")
         for c in self.breakdown.components:
             if not c.available:
                 lines.append(f"  {c.name}: not used for this request")
@@ -80,8 +95,8 @@ class Explanation:
         return "\n".join(lines)
 
 
-def _pair(item: Item, sim: float) -> dict[str, Any]:
-    return {"id": item.id, "title": item.title, "year": item.year, "similarity": round(sim, 4)}
+def _pair(item: Item, sim: float) -> NeighbourJSON:
+    return NeighbourJSON(id=item.id, title=item.title, year=item.year, similarity=round(sim, 4))
 
 
 def build_explanation(state: CatalogState, req: Request, ranked: Ranked,
@@ -104,3 +119,49 @@ def build_explanation(state: CatalogState, req: Request, ranked: Ranked,
         m = match_terms(query_terms(req.query), item)
         exp.matched_genres, exp.matched_keywords, exp.matched_words = m.genres, m.keywords, m.words
     return exp
+
+
+# ---- the same numbers and words wherever an explanation is shown ---------------------------
+Row = tuple[str, str, str, str, str]
+HEADER: Row = ("part", "raw", "value", "× weight", "= points")
+
+
+def breakdown_rows(breakdown: dict[str, Any]) -> list[Row]:
+    """One row per component and per adjustment, formatted once for the `w` modal, the chat
+    and any other view, so they cannot show different numbers. The total is not a row: each
+    view says it in its own place."""
+    rows: list[Row] = []
+    for c in breakdown.get("components", []):
+        if not c.get("available", True):
+            rows.append((c["name"], "—", "—", f"{c['weight']:.2f}", "n/a"))
+            continue
+        rows.append((c["name"], f"{c['raw']:.3f}", f"{c['normalized']:.3f}", f"{c['weight']:.2f}",
+                     f"{c['contribution']:+.3f}"))
+    rows += [(a["reason"] or a["name"], "", "", "", f"{a['value']:+.3f}")
+             for a in breakdown.get("adjustments", [])]
+    return rows
+
+
+def evidence_lines(data: dict[str, Any]) -> list[str]:
+    """The reasons beyond the numbers, in words, from `Explanation.to_dict()`."""
+    ev = data.get("evidence")
+    if not isinstance(ev, dict):
+        return []
+
+    def films(key: str) -> str:
+        return ", ".join(f"{f['title']} ({f['similarity']:.2f})" for f in ev.get(key, []))
+
+    lines = []
+    if films("collaborative_neighbours"):
+        lines.append("People who liked it also liked your " + films("collaborative_neighbours"))
+    if films("content_neighbours"):
+        lines.append("Close in content to your " + films("content_neighbours"))
+    matched = [f"genre {g}" for g in ev.get("matched_genres", [])]
+    matched += [f"keyword {k}" for k in ev.get("matched_keywords", [])]
+    matched += [f"'{w}'" for w in ev.get("matched_words", [])]
+    if data.get("query"):
+        found = ", ".join(matched) or "nothing literally, only in meaning"
+        lines.append(f"Your request '{data['query']}' matches: {found}")
+    if data.get("excluded"):
+        lines.append(f"Not listed now: {data['excluded']}")
+    return lines

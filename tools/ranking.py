@@ -74,7 +74,7 @@ def rank(state: CatalogState, req: Request, *, k: int, filters: Filters | None =
                       f" ({pick.similarity:.2f})"  # fmt: skip
             b.notes.append(f"diversity re-rank (lambda {diversity:.2f}): shown #{position + 1},"
                            f" #{pick.index + 1} by score{why}")  # fmt: skip
-        ranked.append(Ranked(items[ids[n]], b.total, b))
+        ranked.append(Ranked(items[ids[n]], b.total, b, position + 1, pick.index + 1))
     return ranked, notes
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from memory.items import Item
+from tools.item_json import ranked_json
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,12 @@ class Ranked:
     item: Item
     score: float
     breakdown: Breakdown
+    rank: int | None = None  # place in the list shown, 1 = top (None outside a list)
+    score_rank: int | None = None  # place by score alone, before the diversity re-rank
 
     def to_dict(self) -> dict[str, Any]:
-        """The `--json` shape: {"id","title","year","score","breakdown"}."""
-        return {
-            "id": self.item.id,
-            "title": self.item.title,
-            "year": self.item.year,
-            "score": round(self.score, 6),
-            "breakdown": self.breakdown.to_dict(),
-        }
+        """The `--json` item (tools/item_json.py, documented in the README)."""
+        return ranked_json(self)
 
 
 def breakdown_from_dict(data: dict[str, Any]) -> Breakdown:

@@ -171,7 +171,10 @@ class Tastebud:
         explanation = self.engine.explain(self.profile(user_id), item_id, query=ctx.get("query"),
                                           like_ids=ctx.get("like_ids", ()))  # fmt: skip
         shown = ctx.get("ranked", {}).get(item_id)
-        if shown is None or abs(shown["score"] - explanation.score) < 5e-4:
+        if shown is None:
+            return explanation
+        explanation = replace(explanation, rank=shown.get("rank"), score_rank=shown.get("score_rank"))
+        if abs(shown["score"] - explanation.score) < 5e-4:
             return explanation
         breakdown = breakdown_from_dict(shown["breakdown"])
         breakdown.notes.append(

@@ -18,6 +18,7 @@ from langchain_core.messages import ToolMessage
 from pydantic import ValidationError
 
 from memory.items import Item
+from tools.item_json import film_json, variety_note
 from tools.scoring import Ranked
 
 if TYPE_CHECKING:
@@ -95,13 +96,25 @@ def _why(r: Ranked) -> str:
     return "; ".join(words)
 
 
-def _listed(ctx: ToolContext, items: list[Ranked], notes: list[str]) -> str:
+def list_rows(items: list[Ranked]) -> list[dict[str, Any]]:
+    """A list as the tools answer it: the item JSON without the full breakdown (its gist is
+    `why`), plus a few keywords, and `variety` when the diversity re-rank moved the film."""
+    rows = []
+    for n, r in enumerate(items, start=1):
+        row = {"n": n, **film_json(r.item), "keywords": list(r.item.keywords[:3]),
+               "score": round(r.score, 3), "why": _why(r)}
+        moved = variety_note(r.rank, r.score_rank)
+        if moved:
+            row["variety"] = moved
+        rows.append(row)
+    return rows
+
+
+def _listed(ctx: ToolContext, items: list[Ranked], notes: list[str], **extra: Any) -> str:
+    """A list answer; `extra` adds request context (the seed films, as the catalog spells them)."""
     ctx.sink.shown = items
-    rows = [{"n": n, **_brief(r.item), "genres": list(r.item.genres),
-             "by": r.item.directors[0] if r.item.directors else None,
-             "keywords": list(r.item.keywords[:3]), "score": round(r.score, 3), "why": _why(r)}
-            for n, r in enumerate(items, start=1)]  # fmt: skip
-    data: dict[str, Any] = {"list": rows, "notes": list(notes)}
+    rows = list_rows(items)
+    data: dict[str, Any] = {"list": rows, "notes": list(notes), **extra}
     if not rows:
         data["notes"].append("nothing matched; suggest loosening the filters")
     return _ok(data)

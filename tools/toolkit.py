@@ -10,7 +10,6 @@ so a model can recover by asking the user or retrying with other arguments.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain.tools import ToolRuntime, tool
@@ -123,13 +122,14 @@ def recommend(runtime: ToolRuntime[Any, Any], query: str | None = None,
     popularity signals, plus their stated preferences). Use for any request for films; only pass
     what this request adds. Returns a numbered list with item ids; refer to them as #1, #2..."""
     ctx = _ctx(runtime)
-    likes = [resolve_target(ctx, _messages(runtime), t).id for t in like_titles or ()]
+    seeds = [resolve_target(ctx, _messages(runtime), t) for t in like_titles or ()]
+    likes = [i.id for i in seeds]
     filters = _filters(genres or [], exclude_genres or [], year_min, year_max, people or [],
                        avoid or [])  # fmt: skip
     _moved_on(ctx)
     result = ctx.service.recommend(ctx.user_id, query=query or None, filters=filters, k=k,
                                    like_ids=likes, thread_id=ctx.thread_id)  # fmt: skip
-    return _listed(ctx, result.items, list(result.notes))
+    return _listed(ctx, result.items, list(result.notes), like=[_brief(i) for i in seeds])
 
 
 @tool("search", args_schema=SearchArgs)
@@ -156,9 +156,7 @@ def similar_to(runtime: ToolRuntime[Any, Any], title_or_ref: str) -> str:
     item = resolve_target(ctx, _messages(runtime), title_or_ref)
     result = ctx.service.similar(ctx.user_id, item.id, k=5, thread_id=ctx.thread_id)
     ctx.sink.feedback.append((item.id, "more_like"))
-    out = json.loads(_listed(ctx, list(result.items), list(result.notes)))
-    out["data"]["item"] = _brief(item)
-    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    return _listed(ctx, list(result.items), list(result.notes), item=_brief(item))
 
 
 @tool("explain", args_schema=TitleOrRef)
@@ -169,14 +167,7 @@ def explain(runtime: ToolRuntime[Any, Any], title_or_ref: str) -> str:
     ctx = _ctx(runtime)
     item = resolve_target(ctx, _messages(runtime), title_or_ref)
     expl = ctx.service.explain(ctx.user_id, item.id, thread_id=ctx.thread_id)
-    return _ok(
-        {
-            "item": _brief(item),
-            "text": expl.text(),
-            "breakdown": expl.breakdown.to_dict(),
-            "excluded": expl.excluded,
-        }
-    )
+    return _ok({"item": _brief(item), **expl.to_dict(), "text": expl.text()})
 
 
 @tool("item_details", args_schema=TitleOrRef)
