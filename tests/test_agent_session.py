@@ -21,6 +21,7 @@ from agent.session import ChatService, build_chat_service
 from memory.bootstrap import open_memory
 from memory.settings import Settings
 from tests.fakes import WordHashEmbedder
+from tools.explain import breakdown_rows
 from tools.service import Tastebud
 
 
@@ -54,7 +55,9 @@ def test_issue_done_when_three_turns(svc: Tastebud, tmp_path: Path) -> None:
     third = chat.turn("why the first?")
     assert third.tool_calls[0]["name"] == "explain"
     assert first.recommendations[0].item.title in third.reply and "contribution" not in third.reply
-    assert "x weight" in third.reply  # the numbers of the breakdown
+    listed = first.recommendations[0].breakdown.to_dict()  # the numbers it was listed with
+    assert "| part | raw | value | × weight | = points |" in third.reply  # a table, as in `w`
+    assert all(f"| {' | '.join(row)} |" in third.reply for row in breakdown_rows(listed))
 
 
 def test_successive_sessions_continue_the_thread(svc: Tastebud, tmp_path: Path) -> None:

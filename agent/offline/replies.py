@@ -4,48 +4,88 @@ Phrasing varies between turns but not between runs: every choice comes from a
 `random.Random` seeded by the turn (its text and its position in the thread),
 so a test, a demo and a bug report all see the same sentence. Film facts come
 only from the tool results; nothing here invents a title, a year or a number.
+
+Every sentence is a template in TEMPLATES, filled by `say`. Slots are filled
+only with words Tastebud owns (titles and people as the catalog spells them,
+vocabulary genres, numbers, see agent/offline/describe.py) or with tool text in
+quotes, never with what the user typed; tests/test_replies.py renders every
+template over a grid of slot values to hold that, and to catch doubled words.
+A new kind of reply adds its templates here and is covered by that test.
+
+Replies are Markdown laid out as a person reads them: a sentence, a blank line,
+the numbered list or the breakdown table, a blank line, the closing sentence.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
+
+from agent.offline.describe import describe, label
+from tools.explain import HEADER, breakdown_rows, evidence_lines
 
 Step = tuple[dict[str, Any], dict[str, Any]]  # (tool call, parsed tool result)
 
-_INTRO = ("Here are a few {d} for you:", "You might like these {d}:", "Try one of these {d}:",
-          "Some {d} I think you'll enjoy:", "A handful of {d} to consider:")  # fmt: skip
-_OUTRO = ('Ask "why #1?" for my reasoning, or tell me what you think of any of them.',
-          "Tell me which ones you've seen or liked, and I'll learn from it.",
-          'Say "more like #2" to go deeper, or "something else" to move on.', "")  # fmt: skip
-_GREET = ("Hi! I'm Tastebud. Tell me what you're in the mood for, or name a film you loved.",
-          "Hello! What kind of film are you after tonight?",
-          "Hey there. Ask me for a film: a mood, a genre, a decade or something like a favourite.")  # fmt: skip
-_HELP = ("I recommend films from the catalog and learn from what you tell me. Try: "
-         '"something like Alien but funnier", "80s horror without gore", "why the first?", '
-         '"tell me about #2", "I loved the second one", "3/5 for Heat", "less horror", '
-         '"never westerns", "trust people like me more", "what do you know about me?", "undo".')  # fmt: skip
-_CHAT = ("Happy to help whenever you want a film. What are you in the mood for?",
-         "Sure. If you want a suggestion, just describe a mood, a genre or a film you liked.",
-         "I'm best at films: ask me for something, or tell me what you thought of one.")  # fmt: skip
-_FEEDBACK = {
-    "love": ("Glad you loved {t}! I'll lean towards films like it.", "{t} is a keeper, then. Noted."),
-    "like": ("Good to hear you liked {t}; I've noted it.", "Noted: you liked {t}."),
-    "dislike": ("Got it, {t} isn't for you. I'll steer away from films like it.",
-                "Noted: {t} missed the mark. I'll adjust."),
-    "rate": ("Thanks, I've recorded {r:g}/5 for {t}.", "Noted: {t} gets {r:g}/5 from you."),
-    "seen": ("Noted that you've seen {t}; I won't suggest it again.",
-             "Okay, {t} is already seen; it's off future lists."),
-}  # fmt: skip
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "intro": ("Here are a few {what} for you:", "You might like these {what}:",
+              "Try one of these {what}:", "Some {what} I think you'll enjoy:",
+              "A handful of {what} to consider:"),
+    "outro": ('Ask "why #1?" for my reasoning, or tell me what you think of any of them.',
+              "Tell me which ones you've seen or liked, and I'll learn from it.",
+              'Say "more like #2" to go deeper, or "something else" to move on.', ""),
+    "similar": ("If you like {film}, try these:", "More in the vein of {film}:",
+                "Close relatives of {film}:"),
+    "search": ("That sounds like {film}.",),
+    "search_more": ("Other candidates:",),
+    "nothing": ("I couldn't find any {what}. Try loosening a filter, or describe it differently.",),
+    "greeting": ("Hi! I'm Tastebud. Tell me what you're in the mood for, or name a film you loved.",
+                 "Hello! What kind of film are you after tonight?",
+                 "Hey there. Ask me for a film: a mood, a genre, a decade or something like a "
+                 "favourite."),
+    "help": ("I recommend films from the catalog and learn from what you tell me. Try: "
+             '"something like Alien but funnier", "80s horror without gore", "why the first?", '
+             '"tell me about #2", "I loved the second one", "3/5 for Heat", "less horror", '
+             '"never westerns", "trust people like me more", "what do you know about me?", '
+             '"undo".',),
+    "chitchat": ("Happy to help whenever you want a film. What are you in the mood for?",
+                 "Sure. If you want a suggestion, just describe a mood, a genre or a film you "
+                 "liked.",
+                 "I'm best at films: ask me for something, or tell me what you thought of one."),
+    "feedback.love": ("Glad you loved {film}! I'll lean towards films like it.",
+                      "{film} is a keeper, then. Noted."),
+    "feedback.like": ("Good to hear you liked {film}; I've noted it.", "Noted: you liked {film}."),
+    "feedback.dislike": ("Got it, {film} isn't for you. I'll steer away from films like it.",
+                         "Noted: {film} missed the mark. I'll adjust."),
+    "feedback.rate": ("Thanks, I've recorded {stars}/5 for {film}.",
+                      "Noted: {film} gets {stars}/5 from you."),
+    "feedback.seen": ("Noted that you've seen {film}; I won't suggest it again.",
+                      "Okay, {film} is already seen; it's off future lists."),
+    "which": ("I'm not sure which film you mean. Did you mean {films}?",),
+    "failed": ("I couldn't do that: {error}.",),
+    "why": ("**{film}** scores {score} for you: {reasons}.",),
+    "why_unlisted": ("**{film}**: {reasons}.",),
+    "moved": ("Listed #{rank}: {variety}.",),
+    "details": ("{film} is a {genres} film{who}{cast}.{runtime}",),
+    "undone": ("Undone: {rule}.",),
+    "nothing_to_undo": ("There was nothing to undo.",),
+    "reset": ("All preference rules cleared ({count} removed).",),
+    "applied": ("Done: {rules}. Your next lists will reflect it.",),
+}
+
+_WORDS = {"collaborative": "people with taste like yours rated it highly",
+          "content": "it is close in content to what you like or asked for",
+          "popularity": "it is widely watched and well liked"}
+
+
+def say(kind: str, rng: random.Random, **slots: Any) -> str:
+    """One of the templates of `kind`, filled with `slots`."""
+    return rng.choice(TEMPLATES[kind]).format(**slots)
 
 
 def social(intent: str, seed: int) -> str:
-    rng = random.Random(seed)
-    if intent == "greeting":
-        return rng.choice(_GREET)
-    if intent == "help":
-        return _HELP
-    return rng.choice(_CHAT)
+    kind = intent if intent in ("greeting", "help") else "chitchat"
+    return say(kind, random.Random(seed))
 
 
 def write(steps: list[Step], seed: int) -> str:
@@ -58,123 +98,109 @@ def write(steps: list[Step], seed: int) -> str:
 def _one(call: dict[str, Any], result: dict[str, Any], rng: random.Random) -> str:
     name, args = call["name"], call.get("args", {})
     if not result.get("ok"):
-        return _error(args, result)
+        return _error(result, rng)
     data = result.get("data") or {}
     if name in ("recommend", "search", "similar_to"):
         return _films(name, args, data, rng)
     if name == "explain":
-        return _explain(data)
+        return _explain(data, rng)
     if name == "item_details":
-        return _details(data)
+        return _details(data, rng)
     if name == "give_feedback":
-        item = data.get("item", {})
-        template = rng.choice(_FEEDBACK.get(data.get("signal", "like"), _FEEDBACK["like"]))
-        return template.format(t=_label(item), r=data.get("rating") or 0)
+        signal = data.get("signal", "like")
+        kind = f"feedback.{signal}" if f"feedback.{signal}" in TEMPLATES else "feedback.like"
+        return say(kind, rng, film=label(data.get("item", {})), stars=f"{data.get('rating') or 0:g}")
     if name == "adjust_preferences":
-        return _prefs(data)
+        return _prefs(data, rng)
     if name == "show_profile":
         return _profile(data)
     return ""
 
 
-def _label(item: dict[str, Any]) -> str:
-    year = item.get("year")
-    return f"{item.get('title', '?')} ({year})" if year else str(item.get("title", "?"))
-
-
-def _error(args: dict[str, Any], result: dict[str, Any]) -> str:
+def _error(result: dict[str, Any], rng: random.Random) -> str:
     cands = result.get("candidates") or []
     if cands:
-        listed = ", ".join(_label(c) for c in cands[:5])
-        return f"I'm not sure which film you mean ({result.get('error', '')}). Did you mean: {listed}?"
-    return f"I couldn't do that: {result.get('error', 'unknown problem')}."
-
-
-def _describe(args: dict[str, Any]) -> str:
-    """A noun phrase for the request: "funny films in the spirit of Alien, without horror"."""
-    head = " ".join(x for x in (str(args.get("query") or ""), "/".join(args.get("genres", [])).lower())
-                    if x)  # fmt: skip
-    bits = [f"{head} films".strip()]
-    lo, hi = args.get("year_min"), args.get("year_max")
-    if lo and hi and hi - lo == 9 and lo % 10 == 0:
-        bits.append(f"from the {lo}s")
-    elif lo and hi:
-        bits.append(f"from {lo}-{hi}" if lo != hi else f"from {lo}")
-    elif lo:
-        bits.append(f"from {lo} on")
-    elif hi:
-        bits.append(f"up to {hi}")
-    if args.get("people"):
-        bits.append("with " + " or ".join(args["people"]))
-    if args.get("like_titles"):
-        bits.append("in the spirit of " + " and ".join(args["like_titles"]))
-    avoid = [*args.get("exclude_genres", []), *args.get("avoid", [])]
-    if avoid:
-        bits.append("without " + " or ".join(avoid).lower())
-    return " ".join(bits)
+        return say("which", rng, films=" or ".join(label(c) for c in cands[:5]))
+    return say("failed", rng, error=str(result.get("error") or "unknown problem").rstrip("."))
 
 
 def _row(row: dict[str, Any]) -> str:
     extra = ", ".join(row.get("genres", [])[:3])
-    if row.get("by"):
-        extra += f"; dir. {row['by']}"
-    return f"{row['n']}. {_label(row)}" + (f" — {extra}" if extra else "")
+    if row.get("directors"):
+        extra += f"; dir. {row['directors'][0]}"
+    return f"{row['n']}. {label(row)}" + (f" — {extra}" if extra else "")
 
 
 def _films(name: str, args: dict[str, Any], data: dict[str, Any], rng: random.Random) -> str:
     rows = data.get("list", [])
     if not rows:
-        return (f"I couldn't find any {_describe(args)}. Try loosening a filter, "
-                "or describe it differently.")  # fmt: skip
-    lines = [_row(r) for r in rows]
+        return say("nothing", rng, what=describe(args, data))
+    lines = "\n".join(_row(r) for r in rows)
     if name == "search":
-        head = f"That sounds like {_label(rows[0])}."
-        return head + ("\nOther candidates:\n" + "\n".join(lines[1:]) if len(lines) > 1 else "")
+        head = say("search", rng, film=label(rows[0]))
+        more = "\n".join(_row(r) for r in rows[1:])
+        return head + (f"\n\n{say('search_more', rng)}\n\n{more}" if more else "")
     if name == "similar_to":
-        head = rng.choice(("If you like {t}, try these:", "More in the vein of {t}:",
-                           "Close relatives of {t}:")).format(t=_label(data.get("item", {})))  # fmt: skip
+        head = say("similar", rng, film=label(data.get("item", {})))
     else:
-        head = rng.choice(_INTRO).format(d=_describe(args))
-    outro = rng.choice(_OUTRO)
-    return "\n".join([head, *lines] + ([outro] if outro else []))
+        head = say("intro", rng, what=describe(args, data))
+    outro = say("outro", rng)
+    return "\n\n".join(p for p in (head, lines, outro) if p)
 
 
-_WORDS = {"collaborative": "people with taste like yours rated it highly",
-          "content": "it is close in content to what you like or asked for",
-          "popularity": "it is widely watched and well liked"}  # fmt: skip
-
-
-def _explain(data: dict[str, Any]) -> str:
-    """Plain words first (the biggest contributions), then the engine's exact breakdown."""
-    item, bd, text = data.get("item", {}), data.get("breakdown", {}), str(data.get("text", ""))
+def _explain(data: dict[str, Any], rng: random.Random) -> str:
+    """A sentence in plain words, the breakdown table (the `w` modal's rows), then why it sits
+    where it does in the list and the nearest liked films: 3-6 table rows for a typical film."""
+    bd = data.get("breakdown") or {}
     comps = sorted((c for c in bd.get("components") or [] if c.get("available", True)),
-                   key=lambda c: -c["contribution"])  # fmt: skip
-    reasons = [_WORDS.get(c["name"], c["name"]) + f" ({c['contribution']:+.2f})"
-               for c in comps[:2] if c["contribution"] > 0.02]  # fmt: skip
+                   key=lambda c: -c["contribution"])
+    reasons = [_WORDS.get(c["name"], c["name"]) for c in comps[:2] if c["contribution"] > 0.02]
     adjs = sorted(bd.get("adjustments") or [], key=lambda a: -abs(a["value"]))
-    reasons += [f"{a['reason']} ({a['value']:+.2f})" for a in adjs[:1] if abs(a["value"]) >= 0.02]
+    reasons += [a["reason"] for a in adjs[:1] if abs(a["value"]) >= 0.02 and a.get("reason")]
+    film = label(data.get("item") or data)
+    because = "; ".join(reasons) or "no single strong reason"
     total = bd.get("total")
-    head = f"{_label(item)} scores {total:.3f} for you" if total is not None else _label(item)
-    plain = f"{head}: " + ("; ".join(reasons) if reasons else "no single strong reason") + "."
-    detail = "\n".join(text.splitlines()[1:]) if text else ""
-    return plain + (f"\nThe exact breakdown:\n{detail}" if detail else "")
+    head = (say("why", rng, film=film, score=f"{total:.3f}", reasons=because) if total is not None
+            else say("why_unlisted", rng, film=film, reasons=because))
+    parts = [head]
+    rows = breakdown_rows(bd)
+    if rows:
+        parts.append(markdown_table(rows))
+    words = []
+    if data.get("variety"):
+        words.append(say("moved", rng, rank=data.get("rank"), variety=data["variety"]))
+    words += [f"{line}." for line in evidence_lines(data)[:2]]
+    if words:
+        parts.append("\n".join(words))
+    return "\n\n".join(parts)
 
 
-def _details(data: dict[str, Any]) -> str:
-    genres = ", ".join(data.get("genres", [])).lower() or "film"
+def markdown_table(rows: Sequence[tuple[str, ...]]) -> str:
+    """The breakdown as a Markdown table: text left, numbers right."""
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    align = "|:--|" + "--:|" * (len(HEADER) - 1)
+    return "\n".join([line(HEADER), align, *(line(r) for r in rows)])
+
+
+def _details(data: dict[str, Any], rng: random.Random) -> str:
+    genres = "/".join(g.lower() for g in data.get("genres", [])) or "feature"
     who = f" directed by {', '.join(data['directors'])}" if data.get("directors") else ""
     cast = f", with {', '.join(data['cast'][:3])}" if data.get("cast") else ""
     runtime = f" It runs {data['runtime']} minutes." if data.get("runtime") else ""
-    synopsis = f"\n{data['description']}" if data.get("description") else ""
-    return f"{_label(data)} is a {genres}{who}{cast}.{runtime}{synopsis}"
+    text = say("details", rng, film=label(data), genres=genres, who=who, cast=cast, runtime=runtime)
+    return text + (f"\n\n{data['description']}" if data.get("description") else "")
 
 
-def _prefs(data: dict[str, Any]) -> str:
+def _prefs(data: dict[str, Any], rng: random.Random) -> str:
     if "undone" in data:
-        return f"Undone: {data['undone']}." if data["undone"] else "There was nothing to undo."
+        return say("undone", rng, rule=data["undone"]) if data["undone"] else say(
+            "nothing_to_undo", rng)
     if "reset" in data:
-        return f"All preference rules cleared ({data['reset']} removed)."
-    return "Done: " + "; ".join(data.get("applied", [])) + ". Your next lists will reflect it."
+        return say("reset", rng, count=data["reset"])
+    return say("applied", rng, rules="; ".join(data.get("applied", [])))
 
 
 def _profile(data: dict[str, Any]) -> str:
