@@ -1,4 +1,5 @@
-"""SVG snapshots of the main screen, the explanation and the help, at 100×30.
+"""SVG snapshots of the main screen, the explanation and the help at 100×30, and of a list
+reply and a "why" reply in the chat log at 100×30 and 130×40.
 
 They run on the fakes in tests/tui_fakes.py, so a change to ranking or learning
 elsewhere never moves a pixel here: these pin the UI's layout and wording only.
@@ -21,6 +22,7 @@ from tui.app import TastebudApp
 from tui.widgets.prompt_input import PromptInput
 
 SIZE = (100, 30)
+SIZES = [pytest.param((100, 30), id="100x30"), pytest.param((130, 40), id="130x40")]
 Snap = Callable[..., bool]
 
 
@@ -53,6 +55,42 @@ def after(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await settle(pilot)
 
     return run_before
+
+
+def chatting(*steps: str | tuple[str, ...]) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Send each message (a string) or press each key sequence (a tuple), letting each settle,
+    with the frame held still."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        prompt = pilot.app.screen.query_one(PromptInput)
+        prompt.cursor_blink = False
+        for step in steps:
+            if isinstance(step, tuple):
+                await pilot.press(*step)
+            else:
+                prompt.insert(step)
+                await pilot.press("enter")
+            await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_list_reply(snap_compare: Snap, settings: Settings, size: tuple[int, int]) -> None:
+    """Intro, a blank line, the numbered list, a blank line, the closing sentence on its own."""
+    assert snap_compare(app_for(settings), terminal_size=size,
+                        run_before=chatting("something funny"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_why_reply(snap_compare: Snap, settings: Settings, size: tuple[int, int]) -> None:
+    """A sentence, the breakdown table (one line per row), why the film sits where it does,
+    and the liked film it is close to (the first card, liked before asking)."""
+    steps = ("something funny", ("tab", "l", "escape"), "why #3")
+    assert snap_compare(app_for(settings), terminal_size=size, run_before=chatting(*steps))
 
 
 def test_main_screen(snap_compare: Snap, settings: Settings) -> None:

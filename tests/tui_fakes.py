@@ -18,13 +18,16 @@ from typing import TYPE_CHECKING, Any
 from textual.command import CommandInput, CommandList
 from textual.pilot import Pilot
 
+from agent.offline import replies
 from memory.items import Item
 from memory.settings import Settings
 from tests.fakes import GENRE_WORLD, small_catalog
+from tools.explain import Explanation
 from tools.feedback import FeedbackResult
 from tools.profile import DEFAULT_WEIGHTS
 from tools.scoring import Adjustment, Breakdown, ComponentScore, Ranked
 from tools.service import TasteView
+from tools.tool_refs import _brief, list_rows
 
 if TYPE_CHECKING:
     from agent.session import ChatService
@@ -47,26 +50,6 @@ class FakeRecommendResult:
     query: str | None = None
 
 
-@dataclass
-class FakeExplanation:
-    title: str
-    breakdown: Breakdown
-    neighbours: list[Item] = field(default_factory=list)
-
-    def text(self) -> str:
-        parts = ", ".join(f"{c.name} {c.contribution:+.2f}" for c in self.breakdown.components)
-        return f"{self.title} scores {self.breakdown.total:.2f}: {parts}."
-
-    def to_dict(self) -> dict[str, Any]:
-        near = [
-            {"id": i.id, "title": i.title, "year": i.year, "similarity": 0.5}
-            for i in self.neighbours
-        ]
-        evidence = {"collaborative_neighbours": near, "content_neighbours": [],
-                    "matched_genres": [], "matched_keywords": [], "matched_words": []}  # fmt: skip
-        return {"title": self.title, "breakdown": self.breakdown.to_dict(), "evidence": evidence}
-
-
 class FakeTastebud:
     """Deterministic ranking from item order and learned genre affinity; events in a list."""
 
@@ -79,8 +62,10 @@ class FakeTastebud:
         self.affinity: dict[str, float] = {}
         self.rules: list[str] = ["never Western"]
         self.events: list[tuple[str, str, str, float | None]] = []
+        self.shown: list[Ranked] = []  # the last list recommended
 
-    def rank(self, item: Item, position: int) -> Ranked:
+    def rank(self, item: Item, position: int, shown_at: int | None = None) -> Ranked:
+        """The item's score as the `position`-th by score; `shown_at` is its place in the list."""
         parts = {"collaborative": 0.9 - 0.1 * position, "content": 0.8 - 0.05 * position,
                  "popularity": min(1.0, (item.popularity or 0) / 20)}  # fmt: skip
         comps = [ComponentScore(n, round(v, 3), round(v, 3), self.weights[n],
@@ -90,7 +75,9 @@ class FakeTastebud:
             for g in item.genres if self.affinity.get(f"genre:{g}", 0) > 0
         ]  # fmt: skip
         breakdown = Breakdown(comps, adjustments)
-        return Ranked(item, breakdown.total, breakdown)
+        listed = shown_at is not None
+        return Ranked(item, breakdown.total, breakdown, shown_at if listed else None,
+                      position + 1 if listed else None)  # fmt: skip
 
     def recommend(self, user_id: str, *, query: str | None = None, filters: Any = None, k: int = 4,
                   like_ids: Any = (), thread_id: str = "default") -> FakeRecommendResult:  # fmt: skip
@@ -99,9 +86,13 @@ class FakeTastebud:
             g for g, ws in GENRE_WORLD.items() if g.lower() in words or any(w in words for w in ws)
         ]
         pool = [i for i in self.items.values() if not wanted or set(i.genres) & set(wanted)]
-        return FakeRecommendResult(
-            [self.rank(item, n) for n, item in enumerate(pool[:k])], [], query
-        )
+        ranked = [self.rank(item, n) for n, item in enumerate(pool[:k])]
+        if len(ranked) >= 4:  # as a diversity re-rank would: the 4th by score moves up one place
+            ranked[2], ranked[3] = ranked[3], ranked[2]
+        for place, r in enumerate(ranked, start=1):
+            r.rank, r.score_rank = place, pool.index(r.item) + 1
+        self.shown = ranked
+        return FakeRecommendResult(ranked, [], query)
 
     def feedback(self, user_id: str, item_id: str, signal: str, *, value: float | None = None,
                  text: str | None = None) -> FeedbackResult:  # fmt: skip
@@ -125,10 +116,14 @@ class FakeTastebud:
         after = dict(self.weights)
         return FeedbackResult(len(self.events), reward, before, after, moved, message)
 
-    def explain(self, user_id: str, item_id: str, *, thread_id: str = "default") -> FakeExplanation:
-        ranked = self.rank(self.items[item_id], 0)
+    def explain(self, user_id: str, item_id: str, *, thread_id: str = "default") -> Explanation:
+        """The real Explanation, of the item as the last list showed it (rank included)."""
+        listed = next((r for r in self.shown if r.item.id == item_id), None)
+        ranked = listed or self.rank(self.items[item_id], 0)
         liked = [self.items[e[1]] for e in self.events if e[2] == "like" and e[1] != item_id]
-        return FakeExplanation(self.items[item_id].label, ranked.breakdown, liked[:3])
+        return Explanation(ranked.item, ranked.score, ranked.breakdown,
+                           cf_neighbours=[(i, 0.5) for i in liked[:3]], rank=ranked.rank,
+                           score_rank=ranked.score_rank)  # fmt: skip
 
     def details(self, user_id: str, item_id: str, *, thread_id: str = "default") -> Item:
         self.feedback(user_id, item_id, "details")
@@ -173,15 +168,20 @@ class FakeChatService:
             raise RuntimeError("the model went away")
         if "fail" in text:
             return FakeTurnResult("", error="model error: rate limited")
-        recs = self.service.recommend(self.user_id, query=text, thread_id=self.thread_id).items
-        reply = f"Here are **{len(recs)} picks** for *{text}*:\n\n" + "\n".join(
-            f"{n}. {r.item.label}" for n, r in enumerate(recs, start=1)
-        )
+        if text.startswith("why"):  # "why #N": the offline model's reply to an explain result
+            shown = self.service.shown or self.service.recommend(self.user_id).items
+            item = shown[int(text.rsplit("#", 1)[-1]) - 1].item if "#" in text else shown[0].item
+            data = {"item": _brief(item), **self.service.explain(self.user_id, item.id).to_dict()}
+            call, recs = {"name": "explain", "args": {"title_or_ref": text[4:]}}, []
+        else:
+            recs = self.service.recommend(self.user_id, query=text, thread_id=self.thread_id).items
+            data = {"list": list_rows(recs), "notes": []}
+            call = {"name": "recommend", "args": {"query": text}}
+        reply = replies.write([(call, {"ok": True, "data": data})], seed=len(self.turns))
         for word in reply.split(" "):
             if on_token is not None:
                 on_token(word + " ")
-        calls = [{"name": "recommend", "args": {"query": text}}]
-        return FakeTurnResult(reply, calls, recs)
+        return FakeTurnResult(reply, [call], recs)
 
     def new_thread(self) -> None:
         self.thread_id = f"t{int(self.thread_id[1:]) + 1}"

@@ -21,66 +21,54 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tools.explain import HEADER, breakdown_rows, evidence_lines
+from tools.item_json import variety_note
 from tui.text_safety import clean, clean_line
 
 
 def breakdown_dict(explanation: Any, ranked: Any | None) -> dict[str, Any] | None:
-    data = explanation.to_dict() if hasattr(explanation, "to_dict") else {}
-    found = data.get("breakdown") if isinstance(data, dict) else None
+    found = explanation_dict(explanation).get("breakdown")
     if isinstance(found, dict) and "components" in found:
         return found
     return ranked.breakdown.to_dict() if ranked is not None else None
 
 
-def evidence_lines(explanation: Any) -> list[str]:
-    """The reasons beyond the numbers, in words; empty when the explanation carries none."""
+def explanation_dict(explanation: Any) -> dict[str, Any]:
     data = explanation.to_dict() if hasattr(explanation, "to_dict") else {}
-    ev = data.get("evidence") if isinstance(data, dict) else None
-    if not isinstance(ev, dict):
-        return []
-
-    def films(key: str) -> str:
-        return ", ".join(f"{f['title']} ({f['similarity']:.2f})" for f in ev.get(key, []))
-
-    lines = []
-    if films("collaborative_neighbours"):
-        lines.append("People who liked it also liked your " + films("collaborative_neighbours"))
-    if films("content_neighbours"):
-        lines.append("Close in content to your " + films("content_neighbours"))
-    matched = [f"genre {g}" for g in ev.get("matched_genres", [])]
-    matched += [f"keyword {k}" for k in ev.get("matched_keywords", [])]
-    matched += [f"'{w}'" for w in ev.get("matched_words", [])]
-    if data.get("query"):
-        found = ", ".join(matched) or "nothing literally, only in meaning"
-        lines.append(f"Your request '{data['query']}' matches: {found}")
-    if data.get("excluded"):
-        lines.append(f"Not listed now: {data['excluded']}")
-    return lines or ["No liked films or request words to point to yet."]
+    return data if isinstance(data, dict) else {}
 
 
 def numbers_table(breakdown: dict[str, Any]) -> Table:
+    """The rows every view of an explanation shares (tools.explain.breakdown_rows), then the total."""
     table = Table(box=None, pad_edge=False, show_edge=False, expand=True, header_style="bold")
-    table.add_column("part")
-    table.add_column("raw", justify="right")
-    table.add_column("value", justify="right")
-    table.add_column("× weight", justify="right")
-    table.add_column("= points", justify="right")
-    for c in breakdown.get("components", []):
-        if not c.get("available", True):
-            table.add_row(c["name"], "—", "—", f"{c['weight']:.2f}", "n/a", style="dim")
-            continue
-        table.add_row(
-            c["name"], f"{c['raw']:.3f}", f"{c['normalized']:.3f}",
-            f"{c['weight']:.2f}", f"{c['contribution']:+.3f}",
-        )  # fmt: skip
-    for a in breakdown.get("adjustments", []):
-        table.add_row(
-            Text(clean_line(a["reason"] or a["name"]), style="italic"), "", "", "", f"{a['value']:+.3f}"
-        )
+    table.add_column(HEADER[0])
+    for name in HEADER[1:]:
+        table.add_column(name, justify="right")
+    for kind, row in zip(_row_kinds(breakdown), breakdown_rows(breakdown), strict=True):
+        if kind == "off":
+            table.add_row(*row, style="dim")
+        elif kind == "adjustment":
+            table.add_row(Text(clean_line(row[0]), style="italic"), *row[1:])
+        else:
+            table.add_row(*row)
     table.add_row(
         Text("score", style="bold"), "", "", "", Text(f"{breakdown['total']:.3f}", "bold")
     )
     return table
+
+
+def variety_line(data: dict[str, Any], ranked: Any | None) -> str | None:
+    """"Listed #2: moved up for variety; ...", from the explanation, else from the card."""
+    rank, score_rank = data.get("rank"), data.get("score_rank")
+    if rank is None and ranked is not None:
+        rank, score_rank = getattr(ranked, "rank", None), getattr(ranked, "score_rank", None)
+    note = variety_note(rank, score_rank)
+    return f"Listed #{rank}: {note}." if note else None
+
+
+def _row_kinds(breakdown: dict[str, Any]) -> list[str]:
+    kinds = ["on" if c.get("available", True) else "off" for c in breakdown.get("components", [])]
+    return kinds + ["adjustment"] * len(breakdown.get("adjustments", []))
 
 
 class ExplanationScreen(ModalScreen[None]):
@@ -102,7 +90,12 @@ class ExplanationScreen(ModalScreen[None]):
                     yield Static(numbers_table(breakdown), id="explanation-numbers")
                     for note in breakdown.get("notes") or []:
                         yield Static(clean(f"note: {note}"), classes="explanation-note", markup=False)
-                words = evidence_lines(self.explanation) or [self.explanation.text()]
+                data = explanation_dict(self.explanation)
+                moved = variety_line(data, self.ranked)
+                if moved:
+                    yield Static(moved, id="explanation-variety", markup=False)
+                words = evidence_lines(data) if "evidence" in data else [self.explanation.text()]
+                words = words or ["No liked films or request words to point to yet."]
                 yield Static(clean("\n".join(words)), id="explanation-text", markup=False)
             yield Static("esc closes", classes="modal-hint")
 

@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import ListItem, ListView, Static
 
+from tools.item_json import ordinal
 from tui.text_safety import clean_line
 
 BAR_WIDTH = 10
@@ -47,6 +48,13 @@ def why_line(breakdown: Any) -> str:
     return f"mostly {top.name} ({top.contribution:+.2f})"
 
 
+def moved_tag(rank: int | None, score_rank: int | None) -> str:
+    """"↑ variety (5th by score)" when diversity moved the card; the full sentence is in w."""
+    if rank is None or score_rank is None or rank == score_rank:
+        return ""
+    return f"{'↑' if rank < score_rank else '↓'} variety ({ordinal(score_rank)} by score)"
+
+
 class RecommendationCard(ListItem):
     def __init__(self, ranked: Any) -> None:
         super().__init__()
@@ -62,9 +70,13 @@ class RecommendationCard(ListItem):
         self._body.update(self._render_body(), layout=False)  # a card's height never changes
 
     def _render_body(self) -> Text:
-        """Three lines: the title (and any mark), the score bar and genres, the biggest reason."""
-        item = self.ranked.item
+        """Three lines: rank and title (and any mark), the score bar and genres, the biggest
+        reason, led by "↑ variety" when the diversity re-rank moved the card from its score's
+        place (which is why the scores down the list need not be in order)."""
+        item, rank = self.ranked.item, getattr(self.ranked, "rank", None)
         text = Text(no_wrap=True, overflow="ellipsis")
+        if rank is not None:
+            text.append(f"{rank}. ", style="bold dim")
         text.append(clean_line(item.label), style="bold")
         if self.mark:
             text.append(f"  {self.mark}", style="bold magenta")
@@ -73,6 +85,9 @@ class RecommendationCard(ListItem):
         text.append(f" {self.ranked.score:.2f}  ", style="bold")
         text.append(clean_line(" · ".join(item.genres)) or "—", style="dim")
         text.append("\n")
+        moved = moved_tag(rank, getattr(self.ranked, "score_rank", None))
+        if moved:
+            text.append(moved + " · ", style="bold yellow")
         text.append(clean_line(why_line(self.ranked.breakdown)), style="italic")
         return text
 

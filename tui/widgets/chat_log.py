@@ -4,12 +4,21 @@ Streaming goes through Textual's MarkdownStream, which batches fragments that
 arrive faster than the widget can render them; the final reply then replaces the
 streamed text, so a backend that streams something different from what it
 returns (or does not stream at all) still ends with the true reply on screen.
+
+A reply is shown as written, not reflowed like a document: a line break in the
+reply is a line break on screen, and a line right after
+a list item starts its own paragraph instead of being glued onto that item (a
+"lazy continuation" in CommonMark, which is never what a reply's author meant).
+Tables render compactly (one line per row), so a "why" reads like the `w` modal.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TypeVar
 
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
@@ -24,13 +33,48 @@ WELCOME = (
 )
 
 W = TypeVar("W", bound=Widget)
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def reply_parser() -> MarkdownIt:
+    """GitHub-like Markdown (tables, strikethrough) where a newline is a line break."""
+    parser = MarkdownIt("gfm-like")
+    parser.core.ruler.push("hard_breaks", _hard_breaks)
+    return parser
+
+
+def _hard_breaks(state: StateCore) -> None:
+    """Every soft break becomes a hard one (markdown-it's `breaks` option only changes HTML)."""
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "softbreak":
+                child.type = "hardbreak"
+
+
+def as_written(text: str) -> str:
+    """The reply with a blank line between a list and an unindented line that follows it."""
+    out: list[str] = []
+    in_fence = in_item = False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence or not line.strip():
+            in_item = False
+        elif _LIST_ITEM.match(line):
+            in_item = True
+        elif line[:1] not in " \t" and in_item:
+            out.append("")
+            in_item = False
+        out.append(line)
+    return "\n".join(out)
 
 
 class ChatMessage(Markdown):
     """One message; the role is a CSS class (`user`, `assistant`, `note`, `error`)."""
 
     def __init__(self, text: str, role: str) -> None:
-        super().__init__(clean(text), classes=role)
+        super().__init__(clean(as_written(text)), classes=role, parser_factory=reply_parser)
         self.role = role
         self.streamed = ""
 
@@ -86,8 +130,8 @@ class ChatLog(VerticalScroll, can_focus=False):
             await message.remove()
             return
         message.set_classes(role)
-        if reply != message.streamed or stream is None:
-            await message.update(clean(reply))
+        if reply != message.streamed or stream is None or as_written(reply) != reply:
+            await message.update(clean(as_written(reply)))
         self.scroll_end(animate=False)
 
     def add_tool_summary(self, tool_calls: list[dict[str, object]]) -> None:
