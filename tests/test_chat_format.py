@@ -11,6 +11,7 @@ import gc
 from collections.abc import Iterator
 
 import pytest
+
 from memory.settings import Settings
 from tests.tui_fakes import FakeChatService, settle
 from tui.app import TastebudApp

@@ -78,6 +78,7 @@ def test_empty_catalog_is_a_catalog_error(tmp_path: Path) -> None:
 
 def test_catalog_without_interactions_or_popularity(tmp_path: Path) -> None:
     from tests.fakes import small_catalog
+    from tools.item_json import ItemJSON
 
     bare = [i.model_copy(update={"popularity": None}) for i in small_catalog(3)]
     engine = Engine(build_memory(tmp_path, community=False, items=bare))
@@ -85,5 +86,5 @@ def test_catalog_without_interactions_or_popularity(tmp_path: Path) -> None:
     assert len(result.items) == 4 and all(r.score == 0.0 for r in result.items)
     assert any("nothing to rank by yet" in n for n in result.notes)
     data = result.to_dict()
-    assert set(data["items"][0]) == {"id", "title", "year", "score", "breakdown"}
+    assert ItemJSON.model_validate(data["items"][0]).model_dump() == data["items"][0]
     assert isinstance(result, RecommendResult) and data["notes"] == result.notes
