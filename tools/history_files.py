@@ -249,5 +249,14 @@ def read_imdb(path: Path) -> Export:
     return export
 
 
+def detect_site(path: Path) -> Site:
+    """A folder or a ZIP is a Letterboxd export; a CSV whose header has IMDb's `Const` is IMDb's."""
+    path = Path(path).expanduser()
+    if path.is_file() and path.suffix.lower() == ".csv":
+        with path.open("rb") as fh:
+            return "imdb" if b"Const" in fh.readline() else "letterboxd"
+    return "letterboxd"
+
+
 def read_export(site: Site, path: Path) -> Export:
     return read_letterboxd(path) if site == "letterboxd" else read_imdb(path)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.import_command import ask_import
 from tui.messages import ActionFailed, SessionChanged, TasteRefreshed, describe_error
 from tui.screens.text_prompt_screen import TextPromptScreen
 
@@ -48,6 +49,8 @@ class TastebudCommands(Provider):
              partial(toggle_diversity, screen)),
             ("New conversation", "start a fresh thread; your taste is kept",
              screen.new_conversation),
+            ("Import history…", "your Letterboxd export or IMDb ratings.csv: start from what you rated",
+             partial(ask_import, screen)),
         ]  # fmt: skip
 
     async def discover(self) -> Hits:

@@ -113,6 +113,16 @@ class ActionFailed(Message):
         self.error = error
 
 
+class ImportProgressed(Message):
+    """An import's stage ("matching", "learning") and how far it is; stage "" when it ended."""
+
+    def __init__(self, stage: str, done: int, total: int) -> None:
+        super().__init__()
+        self.stage = stage
+        self.done = done
+        self.total = total
+
+
 class StartupProgressed(Message):
     """`total` 0 means the stage has no known length (an indeterminate bar)."""
 

@@ -25,6 +25,7 @@ from tui.messages import (
     DetailsReady,
     ExplanationReady,
     FeedbackRecorded,
+    ImportProgressed,
     SessionChanged,
     TasteRefreshed,
     TokenStreamed,
@@ -283,6 +284,14 @@ class ChatScreen(Screen[None]):
         """A fresh thread: the agent forgets the talk, the learned taste stays."""
         self.chat.new_thread()
         self.query_one(ChatLog).add_note("*New conversation: earlier messages are forgotten.*")
+
+    @on(ImportProgressed)
+    def _show_import_progress(self, message: ImportProgressed) -> None:
+        """An import's progress on the spinner line (a running turn keeps its own); "" ends it."""
+        spinner = self.query_one(ThinkingIndicator)
+        count = f" {message.done}/{message.total}" if message.total else ""
+        if not self.busy:
+            spinner.start(f"importing: {message.stage}{count}") if message.stage else spinner.stop()
 
     @on(ActionFailed)
     def _show_action_failure(self, message: ActionFailed) -> None:
