@@ -27,6 +27,7 @@ def plan() -> list[tuple[str, list[str], Path | None]]:
         ("bench.movielens_bench", ["--data", str(data / "movielens-small")], data / "movielens-small"),
         ("bench.latency_bench", [], data / "movielens-small"),
         ("bench.adapt_bench", ["--data", str(data / "movielens-small")], data / "movielens-small"),
+        ("bench.import_bench", ["--data", str(data / "movielens-small")], data / "movielens-small"),
         ("bench.redial_bench", ["--data", str(data / "redial")], data / "redial"),
         ("bench.tui_bench", [], None),
     ]

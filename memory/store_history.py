@@ -53,6 +53,15 @@ class ImportedEvents:
         )
         return {r[0] for r in rows}
 
+    def imported_counts(self, user_id: str) -> dict[str, int]:
+        """How many of the user's events each imported source gave (chat not counted)."""
+        rows = self.query(
+            "SELECT source, COUNT(*) FROM feedback_events WHERE user_id = ? AND source != 'chat'"
+            " GROUP BY source ORDER BY source",
+            [user_id],
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
     def append_events(
         self, user_id: str, catalog: str, source: str, change: BatchChange
     ) -> tuple[dict[str, Any] | None, list[int]]:

@@ -29,7 +29,7 @@ def test_import_prints_counts_writes_the_report_and_prefs_show_it(
     assert report.read_text(encoding="utf-8").count("\n") == 22
     assert main(["prefs", "show"]) == 0
     shown = capsys.readouterr().out
-    assert "90 feedback event(s)" in shown and "likes:" in shown
+    assert "90 feedback event(s) (90 from letterboxd)" in shown and "likes:" in shown
     assert main(["prefs", "rebuild"]) == 0
     assert "stored state matches" in capsys.readouterr().out
 

@@ -44,6 +44,7 @@ async def test_importing_from_the_palette_fills_the_taste_panel(settings: Settin
         await _import(pilot, LETTERBOXD)
         taste = app.screen.query_one(TastePanel).taste
         assert taste.n_events == 90 and taste.top_positive
+        assert "90 feedback events (90 imported)" in str(app.screen.query_one(TastePanel).render())
         notes = [n.message for n in app._notifications]
         assert any("159 matched, 2 ambiguous, 19 unmatched" in n for n in notes)
         await _import(pilot, IMDB)  # a CSV with IMDb's columns is told apart from Letterboxd's

@@ -43,6 +43,7 @@ class TasteView:
     top_negative: list[tuple[str, float]] = field(default_factory=list)
     hard_rules: list[str] = field(default_factory=list)
     n_events: int = 0
+    imported: dict[str, int] = field(default_factory=dict)  # events per imported source
 
 
 class Tastebud:
@@ -255,4 +256,5 @@ class Tastebud:
             top_positive=[(k, v) for k, v in reversed(ranked[-5:]) if v > 0.02],
             top_negative=[(k, v) for k, v in ranked[:5] if v < -0.02],
             hard_rules=[r.describe() for r in profile.hard], n_events=profile.n_events,
+            imported=self.memory.store.imported_counts(user_id),
         )  # fmt: skip

@@ -109,10 +109,12 @@ def cmd_prefs(args: argparse.Namespace, settings: Settings) -> int:
     taste = svc.taste(user)
     if args.json:
         print(dumps({"rules": rules, "weights": taste.weights, "n_events": taste.n_events,
+                     "imported": taste.imported,
                      "top_positive": taste.top_positive, "top_negative": taste.top_negative},
                     indent=2))  # fmt: skip
         return 0
-    print(clean(f"{user}: {taste.n_events} feedback event(s)"))
+    imported = ", ".join(f"{n} from {source}" for source, n in taste.imported.items())
+    print(clean(f"{user}: {taste.n_events} feedback event(s)" + (f" ({imported})" if imported else "")))
     print("weights: " + ", ".join(f"{k} {v:.2f}" for k, v in taste.weights.items()))
     if taste.top_positive:
         print(clean("likes:    " + ", ".join(f"{k} {v:+.2f}" for k, v in taste.top_positive)))

@@ -120,7 +120,9 @@ class TastePanel(Static):
         text.append(", ".join(taste.hard_rules) or "none")
         text.append("\n")
         events = taste.n_events
-        text.append(f"{events} feedback event{'s' if events != 1 else ''}", style="dim")
+        imported = sum(getattr(taste, "imported", {}).values())
+        shown = f" ({imported} imported)" if imported else ""
+        text.append(f"{events} feedback event{'s' if events != 1 else ''}{shown}", style="dim")
         return text
 
 
