@@ -21,7 +21,7 @@ from typing import Any
 
 from memory.migrations import MIGRATIONS, migrate
 from memory.store_catalogs import CatalogRecord, CatalogsAndInteractions
-from memory.store_history import ImportedEvents
+from memory.store_history import ImportedEvents, read_state, write_state
 from memory.store_lists import ListsAndRules
 from memory.store_open import (
     StoreError,
@@ -170,10 +170,7 @@ class Store(CatalogsAndInteractions, ListsAndRules, ImportedEvents):
         """
         with self.transaction() as conn:
             self.ensure_user(user_id, conn)
-            row = conn.execute(
-                "SELECT state FROM user_state WHERE user_id = ?", (user_id,)
-            ).fetchone()
-            before = json.loads(row[0]) if row else None
+            before = read_state(conn, user_id)
             after, event = change(before)
             event_id: int | None = None
             if event is not None:
@@ -187,12 +184,7 @@ class Store(CatalogsAndInteractions, ListsAndRules, ImportedEvents):
                      json.dumps(before or {}), json.dumps(after)),
                 )  # fmt: skip
                 event_id = cur.lastrowid
-            conn.execute(
-                "INSERT INTO user_state (user_id, state, n_events, updated) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(user_id) DO UPDATE SET state = excluded.state,"
-                " n_events = user_state.n_events + ?, updated = excluded.updated",
-                (user_id, json.dumps(after), 1 if event else 0, time.time(), 1 if event else 0),
-            )
+            write_state(conn, user_id, after, 1 if event else 0)
         return after, event_id
 
     def put_user_state(self, user_id: str, state: dict[str, Any], n_events: int) -> None:

@@ -29,6 +29,22 @@ class NewEvent:
     state_after: dict[str, Any]
 
 
+def read_state(conn: sqlite3.Connection, user_id: str) -> dict[str, Any] | None:
+    """The user's stored state inside the caller's transaction (None: never written)."""
+    row = conn.execute("SELECT state FROM user_state WHERE user_id = ?", (user_id,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def write_state(conn: sqlite3.Connection, user_id: str, state: dict[str, Any], added: int) -> None:
+    """Store the state after `added` new events, inside the caller's transaction."""
+    conn.execute(
+        "INSERT INTO user_state (user_id, state, n_events, updated) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(user_id) DO UPDATE SET state = excluded.state,"
+        " n_events = user_state.n_events + ?, updated = excluded.updated",
+        (user_id, json.dumps(state), added, time.time(), added),
+    )
+
+
 BatchChange = Callable[
     [dict[str, Any] | None, set[str]], tuple[dict[str, Any], list[NewEvent]]
 ]
@@ -73,10 +89,7 @@ class ImportedEvents:
         """
         with self.transaction() as conn:
             self.ensure_user(user_id, conn)
-            row = conn.execute(
-                "SELECT state FROM user_state WHERE user_id = ?", (user_id,)
-            ).fetchone()
-            before = json.loads(row[0]) if row else None
+            before = read_state(conn, user_id)
             keys = {
                 r[0]
                 for r in conn.execute(
@@ -102,10 +115,5 @@ class ImportedEvents:
                      json.dumps(new.state_after), source, new.key),
                 )  # fmt: skip
                 ids.append(int(cur.lastrowid or 0))
-            conn.execute(
-                "INSERT INTO user_state (user_id, state, n_events, updated) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(user_id) DO UPDATE SET state = excluded.state,"
-                " n_events = user_state.n_events + ?, updated = excluded.updated",
-                (user_id, json.dumps(after), len(events), now, len(events)),
-            )
+            write_state(conn, user_id, after, len(events))
         return after, ids
