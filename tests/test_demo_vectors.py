@@ -1,0 +1,131 @@
+"""The demo catalog's shipped vectors: current, used on first start, and never used when stale.
+
+If one of the drift tests fails, the demo films, the community, the embedding
+graph or CF training changed: rebuild the file with `make demo-vectors`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from memory.bootstrap import DEMO_CATALOG, demo_items, demo_parsed, ensure_demo, open_memory
+from memory.demo_vectors import ShippedFirst, load_shipped, parse, save, shipped_first
+from memory.embedder import EmbedderError, MiniLMEmbedder, locate_model_dir
+from memory.ingest.pipeline import ingest
+from memory.settings import Settings
+from tests.fakes import WordHashEmbedder
+from tools.collaborative import train_cf
+from tools.service import Tastebud
+
+REBUILD = "stale memory/demo/vectors.npz: run `make demo-vectors`"
+
+
+class NamedSpy(WordHashEmbedder):
+    """Claims to be a given model and counts what it is asked to embed."""
+
+    def __init__(self, name: str = "minilm-l6-v2", dim: int = 384) -> None:
+        super().__init__()
+        self.name, self.dim = name, dim  # type: ignore[misc]
+
+
+def test_every_demo_film_has_a_current_vector() -> None:
+    shipped = load_shipped()
+    assert shipped is not None, "memory/demo/vectors.npz is missing from the package"
+    items = demo_items()
+    assert shipped.ids == [i.id for i in items], REBUILD
+    assert shipped.ehash == [i.embedding_hash() for i in items], REBUILD
+    assert shipped.content.dtype == np.float16 and shipped.content.shape == (len(items), 384)
+    assert shipped.embedder == MiniLMEmbedder().name
+
+
+def test_shipped_vectors_are_what_the_embedder_gives(tmp_path_factory: pytest.TempPathFactory,
+                                                      ) -> None:
+    try:
+        locate_model_dir()
+    except EmbedderError as exc:
+        pytest.skip(str(exc))
+    shipped = load_shipped()
+    assert shipped is not None
+    items = demo_items()
+    pick = np.random.default_rng(0).choice(len(items), size=48, replace=False)
+    emb = MiniLMEmbedder(cache_dir=tmp_path_factory.mktemp("models"))
+    got = emb.embed([items[n].embedding_text() for n in pick])
+    want = shipped.content[pick].astype(np.float32)
+    cos = (got * want).sum(axis=1) / np.linalg.norm(want, axis=1)
+    assert cos.min() >= 0.9999, REBUILD
+
+
+def test_shipped_collaborative_model_is_what_training_gives(tmp_path: Path) -> None:
+    shipped = load_shipped()
+    assert shipped is not None and shipped.cf is not None
+    memory = open_memory(Settings(data_dir=tmp_path), embedder=WordHashEmbedder())
+    ingest(demo_parsed(), catalog=DEMO_CATALOG, client=memory.client, store=memory.store,
+           embedder=memory.embedder)
+    memory.catalog.refresh()
+    train_cf(memory.catalog, memory.store)
+    ids, factors, metas = memory.catalog.all_cf_rows()
+    assert ids == shipped.cf.ids, REBUILD
+    assert dict(memory.catalog.cf_info) == shipped.cf.info, REBUILD
+    assert metas == shipped.cf.metadatas, REBUILD
+    np.testing.assert_allclose(shipped.cf.factors, factors, atol=2e-3, err_msg=REBUILD)
+
+
+def test_a_fresh_data_dir_is_ready_without_embedding_or_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_training(*_: object, **__: object) -> None:
+        raise AssertionError("first start must use the shipped collaborative model")
+
+    monkeypatch.setattr("tools.engine.train_cf", no_training, raising=False)  # if imported by name
+    monkeypatch.setattr("tools.collaborative.train_cf", no_training)
+    spy = NamedSpy()
+    svc = Tastebud(open_memory(Settings(data_dir=tmp_path), embedder=spy))
+    assert svc.needs_preparing()
+    svc.prepare()
+    assert spy.texts_embedded == 0
+    assert not svc.needs_preparing() and svc.memory.catalog.has_cf
+    assert len(svc.memory.catalog) == len(demo_items())
+    result = svc.recommend("u", k=5)
+    assert len(result.items) == 5
+
+
+def test_another_embedder_embeds_everything_itself(tmp_path: Path) -> None:
+    spy = NamedSpy(name="openai:text-embedding-3-small", dim=64)
+    memory = open_memory(Settings(data_dir=tmp_path), embedder=spy)
+    assert shipped_first(spy) is spy
+    ensure_demo(memory)
+    assert spy.texts_embedded == len(demo_items())
+    assert memory.catalog.has_cf  # the collaborative model does not depend on the embedder
+
+
+def test_only_films_whose_text_changed_are_embedded() -> None:
+    shipped = load_shipped()
+    assert shipped is not None
+    spy = NamedSpy()
+    wrapped = shipped_first(spy)
+    assert isinstance(wrapped, ShippedFirst) and wrapped.name == spy.name
+    items = demo_items()[:5]
+    texts: Sequence[str] = [i.embedding_text() for i in items]
+    edited = [*texts[:2], texts[2] + " A new sentence.", *texts[3:]]
+    out = wrapped.embed(edited)
+    assert spy.texts_embedded == 1 and wrapped.embedded == 1
+    np.testing.assert_allclose(out[2], spy.embed([edited[2]])[0])
+    np.testing.assert_allclose(out[0], shipped.content[0].astype(np.float32), atol=1e-3)
+    np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
+
+
+def test_the_file_round_trips_without_pickles(tmp_path: Path) -> None:
+    shipped = load_shipped()
+    assert shipped is not None and shipped.cf is not None
+    path = tmp_path / "v.npz"
+    save(path, shipped)
+    again = parse(path.read_bytes())
+    assert again.ids == shipped.ids and again.cf is not None
+    assert again.cf.metadatas == shipped.cf.metadatas and again.cf.space == shipped.cf.space
+    np.testing.assert_array_equal(again.content, shipped.content)
+    assert json.dumps(again.cf.info, sort_keys=True) == json.dumps(shipped.cf.info, sort_keys=True)
