@@ -68,6 +68,16 @@ def test_hostile_rating_row(
     assert [(r.user_id, r.item_id, r.value) for r in parsed.interactions] == stored
 
 
+def test_a_ratings_file_without_a_user_column_is_one_error(films: Path, tmp_path: Path) -> None:
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text("name,film,stars\nann,a,5\nbob,b,4\n")
+    parsed = read(films, interactions=ratings)
+    assert [str(e) for e in parsed.errors] == [
+        f"{ratings}:1: the header has no user_id or userId or user column (it has:"
+        " 'name, film, stars'); is this the right file, with a header line?"]  # fmt: skip
+    assert parsed.interactions == []
+
+
 def test_conflicting_duplicates_keep_the_last_and_say_so(films: Path, tmp_path: Path) -> None:
     ratings = tmp_path / "ratings.csv"
     ratings.write_text(HEAD + "u1,a,5,1\nu2,a,4,2\nu1,a,1,3\n")

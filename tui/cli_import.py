@@ -9,6 +9,7 @@ from memory.settings import Settings
 from tools.history_files import read_export
 from tui.cli_catalog import progress_bar
 from tui.factory import build_tastebud
+from tui.text_safety import clean, clean_line
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -22,9 +23,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             item = svc.item(e.item_id)
             rating = e.origin.get("rating")
             shown = f" {rating:g}" if e.signal == "rate" and rating is not None else ""
-            print(f"{e.signal:<5}{shown:>5}  {item.label if item else e.item_id}"
-                  f"  <- {e.origin.get('where', '')}")  # fmt: skip
-    print(report.summary())
+            print(clean_line(f"{e.signal:<5}{shown:>5}  {item.label if item else e.item_id}"
+                             f"  <- {e.origin.get('where', '')}"))  # fmt: skip
+    print(clean(report.summary()))
     if args.report:
         n = report.write(args.report)
         print(f"wrote {n} ambiguous or unmatched row(s) to {args.report}")

@@ -32,7 +32,7 @@ def read_movielens(folder: Path, options: ReadOptions | None = None, top_tags: i
         rows = rating_rows(ratings_path, parsed, scale, source="movielens", user_prefix="ml-")
     counts = Counter(r.item_id for _, r in rows)
     genres_none = "(no genres listed)"
-    for n, row in csv_records(folder / "movies.csv", parsed.errors):
+    for n, row in csv_records(folder / "movies.csv", parsed.errors, need=[("movieId",), ("title",)]):
         mid = row.get("movieId", "")
         add_row(parsed, {
             "id": mid, "title": row.get("title"),

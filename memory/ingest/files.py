@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import json
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from memory.ingest.limits import MAX_JSON_DEPTH, MAX_LINE_BYTES, json_depth
+from memory.ingest.limits import MAX_JSON_DEPTH, MAX_LINE_BYTES, json_depth, shown
 from memory.ingest.rows import RowError
 
 _CHUNK = 1 << 16
@@ -87,13 +87,15 @@ def _skip_rest_of_line(fh) -> int:  # type: ignore[no-untyped-def]
 
 
 def csv_records(
-    path: Path, errors: list[RowError], delimiter: str = ","
-) -> Iterator[tuple[int, dict[str, str]]]:
+    path: Path, errors: list[RowError], delimiter: str = ",",
+    need: Sequence[tuple[str, ...]] = (),
+) -> Iterator[tuple[int, dict[str, str]]]:  # fmt: skip
     """Rows of a CSV with a header, as (line where the record starts, {column: value}).
 
     Strict: a record with a different number of fields than the header is an
     error, and so is a broken quote. After a broken quote the reader stops,
-    because where the next record starts can no longer be known.
+    because where the next record starts can no longer be known. A header
+    without one of the `need` column groups is one error, not one per row.
     """
     numbers: list[int] = []
 
@@ -122,6 +124,12 @@ def csv_records(
             continue
         if header is None:
             header = [h.strip() for h in fields]
+            missing = [" or ".join(g) for g in need if not set(g) & set(header)]
+            if missing:
+                errors.append(RowError(str(path), start, f"the header has no {missing[0]} column"
+                                       f" (it has: {shown(', '.join(header), 80)}); is this the"
+                                       " right file, with a header line?"))  # fmt: skip
+                return
             continue
         if len(fields) != len(header):
             hint = (f"; a quote opened here may never close (the record runs over {spanned} lines)"

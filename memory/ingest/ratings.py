@@ -63,7 +63,8 @@ def rating_rows(
 ) -> list[tuple[int, Interaction]]:
     """Valid events of one CSV with their line numbers; bad rows go to parsed.errors."""
     rows: list[tuple[int, Interaction]] = []
-    for n, row in csv_records(path, parsed.errors):
+    for n, row in csv_records(path, parsed.errors, need=[("user_id", "userId", "user"),
+                                                           ("item_id", "movieId", "item")]):  # fmt: skip
         try:
             rows.append((n, interaction_from_row(row, scale, source, user_prefix)))
         except ValueError as exc:

@@ -66,7 +66,7 @@ def read_jsonl(path: Path, options: ReadOptions | None = None) -> Parsed:
 def read_csv(path: Path, options: ReadOptions | None = None) -> Parsed:
     parsed = Parsed(source=path.name)
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    for n, row in csv_records(path, parsed.errors, delimiter):
+    for n, row in csv_records(path, parsed.errors, delimiter, need=[("title", "name")]):
         add_row(parsed, dict(row), path, n, options)
     return parsed
 

@@ -44,9 +44,11 @@ class IngestError(ValueError):
         more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
         rows = sum(1 for e in errors if e.line > 0)
         what = f"{rows} invalid row(s)" if rows == len(errors) else f"{len(errors)} problem(s)"
+        default = ("Fix them, or pass --skip-invalid to ingest the valid rows." if rows else
+                   "Fix the input; --skip-invalid only skips bad rows.")  # fmt: skip
         super().__init__(
             f"{what}; nothing was ingested and the existing catalog is"
-            f" unchanged:\n{shown}{more}\n{hint or 'Fix them, or pass --skip-invalid to ingest the valid rows.'}"
+            f" unchanged:\n{shown}{more}\n{hint or default}"
         )
 
 

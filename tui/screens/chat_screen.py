@@ -36,6 +36,7 @@ from tui.messages import (
 from tui.screens.details_screen import DetailsScreen
 from tui.screens.explanation_screen import ExplanationScreen
 from tui.screens.rating_screen import RatingScreen
+from tui.text_safety import clean, clean_line
 from tui.widgets.cards_panel import CardsPanel
 from tui.widgets.chat_log import ChatLog, ChatMessage
 from tui.widgets.prompt_input import PromptInput
@@ -105,7 +106,7 @@ class ChatScreen(Screen[None]):
         else:
             user, catalog = self.chat.user_id, self.chat.service.catalog_name
             backend = self.chat.backend_label
-        self.sub_title = f"user {user} · catalog {catalog} · {backend}"
+        self.sub_title = clean_line(f"user {user} · catalog {catalog} · {backend}")
 
     def action_focus_prompt(self) -> None:
         self.query_one(PromptInput).focus()
@@ -171,7 +172,7 @@ class ChatScreen(Screen[None]):
         if self._pending_user is not None and not message.reply:
             await self._pending_user.remove()
         self._pending_user = None
-        self.notify(message.error, title="That turn failed", severity="error", markup=False)
+        self.notify(clean(message.error), title="That turn failed", severity="error", markup=False)
         prompt = self.query_one(PromptInput)
         if not prompt.text.strip():
             prompt.restore(message.text)
@@ -216,7 +217,7 @@ class ChatScreen(Screen[None]):
         self.call_after_refresh(self._load_taste, None, message.result.weights_before)
         self.query_one(CardsPanel).mark(message.item_id, message.signal, message.value)
         note = getattr(message.result, "message", "") or f"{message.signal}: {message.title}"
-        self.notify(note, timeout=3, markup=False)
+        self.notify(clean(note), timeout=3, markup=False)
 
     @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def _explain(self, ranked: Any) -> None:
@@ -270,7 +271,7 @@ class ChatScreen(Screen[None]):
     def _show_taste(self, message: TasteRefreshed) -> None:
         self.query_one(TastePanel).show(message.taste, before=message.before)
         if message.note:
-            self.notify(message.note, markup=False)
+            self.notify(clean(message.note), markup=False)
 
     @on(SessionChanged)
     async def _show_session(self, message: SessionChanged) -> None:
@@ -295,4 +296,4 @@ class ChatScreen(Screen[None]):
 
     @on(ActionFailed)
     def _show_action_failure(self, message: ActionFailed) -> None:
-        self.notify(message.error, title=message.what, severity="error", markup=False)
+        self.notify(clean(message.error), title=message.what, severity="error", markup=False)
