@@ -142,6 +142,6 @@ class Interaction(BaseModel):
 
     user_id: str = Field(min_length=1)
     item_id: str = Field(min_length=1)
-    value: float = 1.0
-    ts: float = 0.0
+    value: float = Field(default=1.0, allow_inf_nan=False)  # NaN would reach SQLite as NULL
+    ts: float = Field(default=0.0, allow_inf_nan=False)
     source: str = "import"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,43 @@ def test_movielens_title_forms(tmp_path: Path) -> None:
     assert [(r.user_id, r.item_id, r.value) for r in parsed.interactions] == [
         ("ml-1", "1", 5.0), ("ml-1", "2", 4.0)
     ]  # fmt: skip
+
+
+class _BrokenEmbedder(WordHashEmbedder):
+    """Fails on the second batch, as a model or a remote API can half-way through."""
+
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        if self.calls >= 1:
+            raise RuntimeError("embedding service went away")
+        return super().embed(texts)
+
+
+def test_a_failed_embed_leaves_no_collection_and_the_old_catalog(memory, tmp_path: Path) -> None:
+    run(memory, write_jsonl(tmp_path / "ok.jsonl", GOOD[:1]))
+    before = sorted(c.name for c in memory.client.list_collections())
+    many = [{"id": f"m{i}", "title": f"Film {i}"} for i in range(600)]  # > one embed chunk
+    parsed = read_catalog(write_jsonl(tmp_path / "big.jsonl", many))
+    with pytest.raises(RuntimeError, match="went away"):
+        ingest(parsed, catalog="demo", client=memory.client, store=memory.store,
+               embedder=_BrokenEmbedder())  # fmt: skip
+    assert sorted(c.name for c in memory.client.list_collections()) == before
+    memory.catalog.refresh()
+    assert list(memory.catalog.items) == ["alien"]
+
+
+def test_a_failed_flip_after_embedding_leaves_no_stray_collection(
+    memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from memory.store import Store
+
+    run(memory, write_jsonl(tmp_path / "ok.jsonl", GOOD[:1]))
+    before = sorted(c.name for c in memory.client.list_collections())
+
+    def broken(*a, **kw):  # type: ignore[no-untyped-def]
+        raise sqlite3.IntegrityError("NOT NULL constraint failed: interactions.value")
+
+    monkeypatch.setattr(Store, "replace_interactions", staticmethod(broken))
+    with pytest.raises(sqlite3.IntegrityError):
+        run(memory, write_jsonl(tmp_path / "c.jsonl", GOOD))
+    assert sorted(c.name for c in memory.client.list_collections()) == before
+    assert memory.store.catalog_record("demo").items == 1  # type: ignore[union-attr]
