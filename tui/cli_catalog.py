@@ -154,7 +154,8 @@ def _change_catalogs(args: argparse.Namespace, settings: Settings) -> int:
     report = ensure_demo(memory, progress_bar("restore demo"))
     if report is not None:
         print(report.summary())
-    _train(memory)
+    if not memory.catalog.has_cf:  # the shipped model did not fit (another embedder, say)
+        _train(memory)
     print("the bundled demo catalog is restored (use it with --catalog demo)")
     return 0
 
