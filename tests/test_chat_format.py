@@ -55,6 +55,8 @@ async def test_the_chat_log_keeps_the_replys_lines(settings: Settings) -> None:
         await pilot.pause()
         assert str(note.query_one("MarkdownParagraph").render()).splitlines()[:2] == [
             "first line", "second line"]  # fmt: skip
-        table = log.add_note("| part | = points |\n|:--|--:|\n| content | +0.200 |")
+        long_reason = "only a loose match for 'horror' (similarity 0.32), " * 2
+        table = log.add_note(f"| part | = points |\n|:--|--:|\n| {long_reason} | -0.122 |")
         await pilot.pause()
-        assert table.query_one("MarkdownTable").region.height == 2  # header + row, no rules
+        assert table.query_one("MarkdownTable").region.height == 2  # header + row: no rules,
+        assert "-0.122" in str(table.query("MarkdownTableCellContents").last().render())  # no wrap

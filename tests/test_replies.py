@@ -17,6 +17,7 @@ import pytest
 from agent.offline.describe import describe
 from agent.offline.replies import TEMPLATES, say, social, write
 from memory.bootstrap import demo_items
+from tools.explain import Explanation
 from tools.scoring import Adjustment, Breakdown, ComponentScore, Ranked
 from tools.tool_refs import _brief, list_rows
 
@@ -167,3 +168,25 @@ def test_other_replies_never_stutter_or_echo() -> None:
     for intent in ("greeting", "help", "chitchat"):
         assert not doubled(social(intent, 3)) and not echoed(social(intent, 3))
     assert say("feedback.rate", rng, film="Heat (1995)", stars="4").count("Heat (1995)") == 1
+
+
+def test_a_why_reply_is_a_sentence_the_table_and_the_reasons() -> None:
+    listed = ranked("heat-1995", 2)
+    listed.breakdown.notes.append("no liked films the collaborative model knows yet.")
+    expl = Explanation(listed.item, listed.score, listed.breakdown, query="horor moveis", rank=2,
+                       score_rank=5, cf_neighbours=[(ITEMS["la-la-land-2016"], 0.4)])  # fmt: skip
+    data = {"item": _brief(listed.item), **expl.to_dict(), "text": expl.text()}
+    text = write([({"name": "explain", "args": {"title_or_ref": "#2"}}, {"ok": True, "data": data})], 0)
+    head, table, words = text.split("\n\n")
+    assert head.startswith("**Heat (1995)** scores 0.728 for you: people with taste like yours")
+    rows = table.splitlines()
+    assert rows[0] == "| part | raw | value | × weight | = points |" and len(rows) == 2 + 4
+    assert rows[2] == "| collaborative | 0.025 | 0.857 | 0.40 | +0.343 |"
+    assert rows[-1] == "| you like Crime |  |  |  | +0.050 |"
+    assert words.splitlines() == [
+        "Listed #2: moved up for variety; its score alone would place it 5th.",
+        "Note: no liked films the collaborative model knows yet.",
+        "People who liked it also liked your La La Land (0.40).",
+        "Your request 'horor moveis' matches: nothing literally, only in meaning.",
+    ]  # fmt: skip
+    assert not doubled(text) and not echoed(text)

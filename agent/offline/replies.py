@@ -5,12 +5,15 @@ Phrasing varies between turns but not between runs: every choice comes from a
 so a test, a demo and a bug report all see the same sentence. Film facts come
 only from the tool results; nothing here invents a title, a year or a number.
 
-Every sentence is a template in TEMPLATES, filled by `say`. Slots are filled
-only with words Tastebud owns (titles and people as the catalog spells them,
-vocabulary genres, numbers, see agent/offline/describe.py) or with tool text in
-quotes, never with what the user typed; tests/test_replies.py renders every
-template over a grid of slot values to hold that, and to catch doubled words.
-A new kind of reply adds its templates here and is covered by that test.
+Every sentence of Tastebud's own is a template in TEMPLATES, filled by `say`.
+Slots are filled only with words Tastebud owns (titles and people as the catalog
+spells them, vocabulary genres, numbers, see agent/offline/describe.py) or with
+tool text that quotes what the user typed, never with the raw text itself; the
+engine's own lines (breakdown rows and notes, evidence, preference descriptions)
+are passed through. tests/test_replies.py renders every template over a grid of
+slot values, and whole replies over a grid of requests, to hold that and to
+catch doubled words. A new kind of reply adds its templates here and sample
+slot values there.
 
 Replies are Markdown laid out as a person reads them: a sentence, a blank line,
 the numbered list or the breakdown table, a blank line, the closing sentence.
@@ -150,7 +153,8 @@ def _films(name: str, args: dict[str, Any], data: dict[str, Any], rng: random.Ra
 
 def _explain(data: dict[str, Any], rng: random.Random) -> str:
     """A sentence in plain words, the breakdown table (the `w` modal's rows), then why it sits
-    where it does in the list and the nearest liked films: 3-6 table rows for a typical film."""
+    where it does in the list, the breakdown's notes and the nearest liked films: 3-6 table
+    rows for a typical film (three components and up to three adjustments)."""
     bd = data.get("breakdown") or {}
     comps = sorted((c for c in bd.get("components") or [] if c.get("available", True)),
                    key=lambda c: -c["contribution"])
@@ -169,7 +173,8 @@ def _explain(data: dict[str, Any], rng: random.Random) -> str:
     words = []
     if data.get("variety"):
         words.append(say("moved", rng, rank=data.get("rank"), variety=data["variety"]))
-    words += [f"{line}." for line in evidence_lines(data)[:2]]
+    words += [f"Note: {note.rstrip('.')}." for note in bd.get("notes") or []]
+    words += [f"{line.rstrip('.')}." for line in evidence_lines(data)[:2]]
     if words:
         parts.append("\n".join(words))
     return "\n\n".join(parts)
