@@ -17,7 +17,7 @@ import pytest
 from agent.offline.describe import describe
 from agent.offline.replies import TEMPLATES, say, social, write
 from memory.bootstrap import demo_items
-from tools.explain import Explanation
+from tools.explain import Explanation, breakdown_rows, compact_rows
 from tools.scoring import Adjustment, Breakdown, ComponentScore, Ranked
 from tools.tool_refs import _brief, list_rows
 
@@ -190,3 +190,20 @@ def test_a_why_reply_is_a_sentence_the_table_and_the_reasons() -> None:
         "Your request 'horor moveis' matches: nothing literally, only in meaning.",
     ]  # fmt: skip
     assert not doubled(text) and not echoed(text)
+
+
+def test_the_chat_table_folds_small_adjustments_and_still_adds_up() -> None:
+    comps = [ComponentScore("collaborative", 0.1, 0.5, 0.4, 0.2),
+             ComponentScore("content", 0.6, 0.6, 0.4, 0.24),
+             ComponentScore("popularity", 3.1, 0.5, 0.2, 0.1)]  # fmt: skip
+    adjs = [Adjustment(f"affinity:genre:{g}", v, f"you have liked {g} films")
+            for g, v in (("Crime", 0.03), ("Thriller", 0.03), ("Drama", 0.01), ("War", 0.02))]  # fmt: skip
+    adjs.append(Adjustment("query_match", -0.09, "only a loose match for 'tense heist'"))
+    bd = Breakdown(comps, adjs).to_dict()
+    full, rows = breakdown_rows(bd), compact_rows(bd)
+    assert len(full) == 8 and len(rows) == 6
+    assert rows[:5] == [full[0], full[1], full[2], full[3], full[7]]  # the two largest, in order
+    assert rows[5] == ("3 smaller adjustments (all in w)", "", "", "", "+0.060")
+    assert sum(float(r[4]) for r in rows) == pytest.approx(Breakdown(comps, adjs).total, abs=2e-3)
+    small = Breakdown(comps, adjs[:3]).to_dict()
+    assert compact_rows(small) == breakdown_rows(small)  # nothing to fold

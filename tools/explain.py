@@ -142,6 +142,22 @@ def breakdown_rows(breakdown: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def compact_rows(breakdown: dict[str, Any], most: int = 6) -> list[Row]:
+    """At most `most` rows for the chat: every component, then the largest adjustments, the
+    smaller ones folded into one row with their sum, so the rows still add up to the score.
+    Kept rows are exactly the `w` modal's; the modal lists every adjustment."""
+    rows = breakdown_rows(breakdown)
+    n = len(breakdown.get("components", []))
+    values = [a["value"] for a in breakdown.get("adjustments", [])]
+    room = max(2, most - n)
+    if len(values) <= room:
+        return rows
+    order = sorted(range(len(values)), key=lambda i: -abs(values[i]))
+    keep, rest = sorted(order[: room - 1]), [values[i] for i in order[room - 1 :]]
+    folded = (f"{len(rest)} smaller adjustments (all in w)", "", "", "", f"{sum(rest):+.3f}")
+    return rows[:n] + [rows[n + i] for i in keep] + [folded]
+
+
 def evidence_lines(data: dict[str, Any]) -> list[str]:
     """The reasons beyond the numbers, in words, from `Explanation.to_dict()`."""
     ev = data.get("evidence")

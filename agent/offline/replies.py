@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from agent.offline.describe import describe, label
-from tools.explain import HEADER, breakdown_rows, evidence_lines
+from tools.explain import HEADER, compact_rows, evidence_lines
 
 Step = tuple[dict[str, Any], dict[str, Any]]  # (tool call, parsed tool result)
 
@@ -152,9 +152,9 @@ def _films(name: str, args: dict[str, Any], data: dict[str, Any], rng: random.Ra
 
 
 def _explain(data: dict[str, Any], rng: random.Random) -> str:
-    """A sentence in plain words, the breakdown table (the `w` modal's rows), then why it sits
-    where it does in the list, the breakdown's notes and the nearest liked films: 3-6 table
-    rows for a typical film (three components and up to three adjustments)."""
+    """A sentence in plain words, the breakdown table (the `w` modal's rows, at most six: the
+    smallest adjustments folded into one), then why it sits where it does in the list, the
+    breakdown's notes and the nearest liked films."""
     bd = data.get("breakdown") or {}
     comps = sorted((c for c in bd.get("components") or [] if c.get("available", True)),
                    key=lambda c: -c["contribution"])
@@ -167,7 +167,7 @@ def _explain(data: dict[str, Any], rng: random.Random) -> str:
     head = (say("why", rng, film=film, score=f"{total:.3f}", reasons=because) if total is not None
             else say("why_unlisted", rng, film=film, reasons=because))
     parts = [head]
-    rows = breakdown_rows(bd)
+    rows = compact_rows(bd)
     if rows:
         parts.append(markdown_table(rows))
     words = []
