@@ -54,7 +54,7 @@ async def test_the_chat_log_keeps_the_replys_lines(settings: Settings) -> None:
         note = log.add_note("first line\nsecond line")
         await pilot.pause()
         assert str(note.query_one("MarkdownParagraph").render()).splitlines()[:2] == [
-            "first line", "second line"]  # fmt: skip
+            "first line", "second line"]
         long_reason = "only a loose match for 'horror' (similarity 0.32), " * 2
         table = log.add_note(f"| part | = points |\n|:--|--:|\n| {long_reason} | -0.122 |")
         await pilot.pause()

@@ -31,7 +31,7 @@ FILMS = [
      "description": "A cab driver spends a night driving a hitman around Los Angeles."},
     {"id": "up", "title": "Up", "year": 2009, "genres": ["Animation", "Adventure"],
      "description": "An old man ties balloons to his house and floats away to South America."},
-]  # fmt: skip
+]
 
 
 def schemas() -> dict[str, Any]:
@@ -51,7 +51,7 @@ def test_json_schema_matches_snapshot() -> None:
 def test_the_schema_names_every_field_a_script_needs() -> None:
     item = schemas()["item"]
     wanted = ["id", "title", "year", "genres", "directors", "cast", "runtime", "country", "score",
-              "breakdown"]  # fmt: skip
+              "breakdown"]
     assert set(wanted) <= set(item["required"]) and item["additionalProperties"] is False
 
 
@@ -78,7 +78,7 @@ def test_every_json_command_prints_items_of_the_schema(
     assert ExplanationJSON.model_validate(explained).model_dump() == explained
     heat = next(i for i in [*items, explained] if i["id"] == "heat")
     assert (heat["genres"], heat["directors"], heat["runtime"], heat["country"]) == (
-        ["Crime", "Thriller"], ["Michael Mann"], 170, "United States")  # fmt: skip
+        ["Crime", "Thriller"], ["Michael Mann"], 170, "United States")
     assert heat["cast"] == ["Al Pacino", "Robert De Niro", "Val Kilmer"]  # the first three
     assert [i["rank"] for i in listed] == [1, 2, 3]
     for data in [*items, explained]:
@@ -117,7 +117,7 @@ def test_why_says_a_film_moved_up_for_variety(svc: Tastebud) -> None:
 
 def test_variety_words() -> None:
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"]  # fmt: skip
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"]
     assert variety_note(2, 5) == "moved up for variety; its score alone would place it 5th"
     assert variety_note(4, 3) == "moved down for variety; its score alone would place it 3rd"
     assert variety_note(3, 3) is None and variety_note(None, 2) is None

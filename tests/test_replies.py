@@ -38,13 +38,13 @@ AVOID = [([], []), (["Horror"], ["gory"]), (["horor"], ["gorey stuff"])]
 def ranked(item_id: str, n: int, moved: bool = False) -> Ranked:
     comps = [ComponentScore("collaborative", 0.025, 0.857, 0.4, 0.343),
              ComponentScore("content", 0.6, 0.6, 0.35, 0.21),
-             ComponentScore("popularity", 3.1, 0.5, 0.25, 0.125)]  # fmt: skip
+             ComponentScore("popularity", 3.1, 0.5, 0.25, 0.125)]
     b = Breakdown(comps, [Adjustment("affinity:genre:Crime", 0.05, "you like Crime")])
     return Ranked(ITEMS[item_id], b.total, b, n, n + 2 if moved else n)
 
 
 ROWS = list_rows([ranked("heat-1995", 1), ranked("alien-1979", 2, moved=True),
-                  ranked("la-la-land-2016", 3)])  # fmt: skip
+                  ranked("la-la-land-2016", 3)])
 
 
 def request_grid() -> list[dict[str, Any]]:
@@ -54,7 +54,7 @@ def request_grid() -> list[dict[str, Any]]:
         QUERIES, GENRES, YEARS, PEOPLE, LIKES, AVOID
     ):
         args = {"query": q, "genres": g, "year_min": lo, "year_max": hi, "people": p,
-                "like_titles": likes, "exclude_genres": ex, "avoid": av}  # fmt: skip
+                "like_titles": likes, "exclude_genres": ex, "avoid": av}
         out.append({"args": args, "data": {"list": ROWS, "notes": [], "like": seeds}})
     return out
 
@@ -79,7 +79,7 @@ SLOTS: dict[str, list[Any]] = {
     "rule": ["less Horror"],
     "count": [2],
     "rules": ["less Horror; never Western"],
-}  # fmt: skip
+}
 
 
 def doubled(text: str) -> list[str]:
@@ -139,7 +139,7 @@ def test_a_list_reply_is_laid_out_in_paragraphs() -> None:
     req = GRID[0]
     for seed in range(12):
         text = write([({"name": "recommend", "args": req["args"]}, {"ok": True, "data": req["data"]})],
-                     seed)  # fmt: skip
+                     seed)
         head, listing, *outro = text.split("\n\n")
         assert head.endswith(":") and listing.splitlines()[0].startswith("1. Heat (1995)")
         assert all(re.match(r"\d+\. ", line) for line in listing.splitlines())
@@ -153,7 +153,7 @@ def test_other_replies_never_stutter_or_echo() -> None:
         ({"name": "give_feedback", "args": {}},
          {"ok": True, "data": {"item": item, "signal": s, "rating": 3.5}})
         for s in ("love", "like", "dislike", "rate", "seen", "more_like")
-    ]  # fmt: skip
+    ]
     steps += [({"name": "explain", "args": {"title_or_ref": "alein"}},
                {"ok": False, "error": "'alein' was not found; nearest matches: Alien (1979)",
                 "candidates": [_brief(ITEMS["alien-1979"])]}),
@@ -161,7 +161,7 @@ def test_other_replies_never_stutter_or_echo() -> None:
                {"ok": False, "error": "no title in the catalog looks like 'horor'"}),
               ({"name": "item_details", "args": {}}, {"ok": True, "data": ITEMS["heat-1995"].model_dump()}),
               ({"name": "adjust_preferences", "args": {}}, {"ok": True, "data": {"applied": ["less Horror"]}}),
-              ({"name": "adjust_preferences", "args": {}}, {"ok": True, "data": {"undone": None}})]  # fmt: skip
+              ({"name": "adjust_preferences", "args": {}}, {"ok": True, "data": {"undone": None}})]
     for step in steps:
         text = write([step], rng.randrange(100))
         assert text and not doubled(text) and not echoed(text), text
@@ -174,7 +174,7 @@ def test_a_why_reply_is_a_sentence_the_table_and_the_reasons() -> None:
     listed = ranked("heat-1995", 2)
     listed.breakdown.notes.append("no liked films the collaborative model knows yet.")
     expl = Explanation(listed.item, listed.score, listed.breakdown, query="horor moveis", rank=2,
-                       score_rank=5, cf_neighbours=[(ITEMS["la-la-land-2016"], 0.4)])  # fmt: skip
+                       score_rank=5, cf_neighbours=[(ITEMS["la-la-land-2016"], 0.4)])
     data = {"item": _brief(listed.item), **expl.to_dict(), "text": expl.text()}
     text = write([({"name": "explain", "args": {"title_or_ref": "#2"}}, {"ok": True, "data": data})], 0)
     head, table, words = text.split("\n\n")
@@ -188,16 +188,16 @@ def test_a_why_reply_is_a_sentence_the_table_and_the_reasons() -> None:
         "Note: no liked films the collaborative model knows yet.",
         "People who liked it also liked your La La Land (0.40).",
         "Your request 'horor moveis' matches: nothing literally, only in meaning.",
-    ]  # fmt: skip
+    ]
     assert not doubled(text) and not echoed(text)
 
 
 def test_the_chat_table_folds_small_adjustments_and_still_adds_up() -> None:
     comps = [ComponentScore("collaborative", 0.1, 0.5, 0.4, 0.2),
              ComponentScore("content", 0.6, 0.6, 0.4, 0.24),
-             ComponentScore("popularity", 3.1, 0.5, 0.2, 0.1)]  # fmt: skip
+             ComponentScore("popularity", 3.1, 0.5, 0.2, 0.1)]
     adjs = [Adjustment(f"affinity:genre:{g}", v, f"you have liked {g} films")
-            for g, v in (("Crime", 0.03), ("Thriller", 0.03), ("Drama", 0.01), ("War", 0.02))]  # fmt: skip
+            for g, v in (("Crime", 0.03), ("Thriller", 0.03), ("Drama", 0.01), ("War", 0.02))]
     adjs.append(Adjustment("query_match", -0.09, "only a loose match for 'tense heist'"))
     bd = Breakdown(comps, adjs).to_dict()
     full, rows = breakdown_rows(bd), compact_rows(bd)

@@ -77,7 +77,7 @@ class FakeTastebud:
         breakdown = Breakdown(comps, adjustments)
         listed = shown_at is not None
         return Ranked(item, breakdown.total, breakdown, shown_at if listed else None,
-                      position + 1 if listed else None)  # fmt: skip
+                      position + 1 if listed else None)
 
     def recommend(self, user_id: str, *, query: str | None = None, filters: Any = None, k: int = 4,
                   like_ids: Any = (), thread_id: str = "default") -> FakeRecommendResult:  # fmt: skip
@@ -123,7 +123,7 @@ class FakeTastebud:
         liked = [self.items[e[1]] for e in self.events if e[2] == "like" and e[1] != item_id]
         return Explanation(ranked.item, ranked.score, ranked.breakdown,
                            cf_neighbours=[(i, 0.5) for i in liked[:3]], rank=ranked.rank,
-                           score_rank=ranked.score_rank)  # fmt: skip
+                           score_rank=ranked.score_rank)
 
     def details(self, user_id: str, item_id: str, *, thread_id: str = "default") -> Item:
         self.feedback(user_id, item_id, "details")
