@@ -1,28 +1,88 @@
 """The OpenAI-compatible backend: ChatOpenAI for OpenAI, Ollama, vLLM and llama.cpp servers.
 
-Retries on 429, 5xx and timeouts are the openai client's own (exponential
-backoff, honouring Retry-After), `settings.max_retries` times. What is left
-after that is turned by `describe_error` into one clear sentence for the chat,
-with the API key scrubbed out of anything a server echoed back.
+The client's own retries are off: `agent.turn_guard` retries (429, 5xx,
+timeouts) itself, so it knows how many it made and stops at the turn's time
+budget. Timeouts: `connect_timeout` to connect, `request_timeout` for the first
+token and between chunks. The HTTP client is ours for one reason: cancelling.
+It remembers the sockets it opened, and `abort()` shuts them down, which makes
+a read blocked on a hung server return at once (closing a client from another
+thread does not). Errors are sorted and worded in `agent.openai_errors`.
 """
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlparse
+import contextlib
+import importlib
+import logging
+import socket
+import threading
+import weakref
+from typing import Any
 
-import httpx
 import openai
 from langchain_openai import ChatOpenAI
 
 from memory.settings import Settings
 
+log = logging.getLogger(__name__)
 NO_KEY_PLACEHOLDER = "not-needed"
 """Local servers (Ollama, llama.cpp) accept any key; the client insists on one."""
 
 
 class ModelConfigError(RuntimeError):
     """The settings cannot make a model; the message says which setting to change."""
+
+
+def _http_modules() -> tuple[Any, Any]:
+    """The httpx and httpcore the installed openai client uses (httpx2/httpcore2 in openai 3)."""
+    base = next(c for c in openai.DefaultHttpxClient.__mro__ if c.__name__ == "Client")
+    httpx_name = base.__module__.split(".")[0]
+    return importlib.import_module(httpx_name), importlib.import_module(httpx_name.replace("httpx", "httpcore"))
+
+
+class _SocketRegistry:
+    """Wraps the transport's network backend; remembers each socket so it can be shut down."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> Any:
+        stream = self._inner.connect_tcp(*args, **kwargs)
+        sock = stream.get_extra_info("socket")
+        if sock is not None:
+            with self._lock:
+                self._sockets.add(sock)
+        return stream
+
+    def abort(self) -> int:
+        with self._lock:
+            live = list(self._sockets)
+        for sock in live:
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+        return len(live)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def cancellable_client(settings: Settings) -> Any:
+    """An openai-flavoured HTTP client with `abort()`: shut every open socket now."""
+    httpx, _ = _http_modules()
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)
+    registry = None
+    if pool is not None and hasattr(pool, "_network_backend"):
+        registry = _SocketRegistry(pool._network_backend)
+        pool._network_backend = registry
+    else:  # a different httpx: cancelling still stops the turn, only not the read itself
+        log.warning("cannot hook the HTTP transport; a cancel waits for the request timeout")
+    timeout = httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout)
+    client: Any = openai.DefaultHttpxClient(transport=transport, timeout=timeout)
+    client.abort = registry.abort if registry is not None else (lambda: 0)
+    return client
 
 
 def build_openai_model(settings: Settings) -> ChatOpenAI:
@@ -33,60 +93,14 @@ def build_openai_model(settings: Settings) -> ChatOpenAI:
             "OPENAI_API_KEY) or a local server URL (TASTEBUD_OPENAI_BASE_URL, e.g. "
             "http://localhost:11434/v1 for Ollama). Or use TASTEBUD_CHAT_BACKEND=offline."
         )
+    httpx, _ = _http_modules()
     return ChatOpenAI(
         model=settings.model,
         base_url=settings.openai_base_url,
         api_key=key or NO_KEY_PLACEHOLDER,  # type: ignore[arg-type]
-        timeout=settings.request_timeout,
-        max_retries=settings.max_retries,
-        streaming=True,
+        timeout=httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout),
+        max_retries=0,
+        streaming=settings.stream,
+        http_client=cancellable_client(settings),
     )
 
-
-MODEL_ERRORS: tuple[type[BaseException], ...] = (openai.APIError, httpx.HTTPError, TimeoutError)
-
-
-def describe_error(exc: BaseException, settings: Settings) -> str:
-    """One sentence a person can act on; never the key, never a traceback."""
-    where = _server(settings)
-    tries = f"after {settings.max_retries} retries" if settings.max_retries else "with retries off"
-    if isinstance(exc, openai.APITimeoutError | TimeoutError | httpx.TimeoutException):
-        text = (f"The model server at {where} did not answer within {settings.request_timeout:g}s "
-                f"({tries}). Try again, or raise TASTEBUD_REQUEST_TIMEOUT.")  # fmt: skip
-    elif isinstance(exc, openai.APIConnectionError | httpx.ConnectError):
-        text = (f"Cannot reach the model server at {where}. Is it running? "
-                "(TASTEBUD_OPENAI_BASE_URL)")  # fmt: skip
-    elif isinstance(exc, openai.RateLimitError):
-        text = f"The model server at {where} is rate-limiting requests (429, {tries}). Wait a moment and try again."
-    elif isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-        text = (f"The model server at {where} rejected the API key ({exc.status_code}). Check "
-                "TASTEBUD_OPENAI_API_KEY / OPENAI_API_KEY.")  # fmt: skip
-    elif isinstance(exc, openai.NotFoundError):
-        text = f"The model server at {where} has no model {settings.model!r} (404). Check TASTEBUD_MODEL."
-    elif isinstance(exc, openai.APIStatusError):
-        text = (f"The model server at {where} failed with HTTP {exc.status_code} ({tries}): "
-                f"{_short(exc.message)}")  # fmt: skip
-    else:
-        text = f"The model call failed ({type(exc).__name__}): {_short(str(exc))}"
-    return redact(text + " Your conversation is kept; you can go on.", settings)
-
-
-def redact(text: str, settings: Settings) -> str:
-    key = settings.api_key_value()
-    if key:
-        text = text.replace(key, "***")
-        if len(key) > 12:  # servers echo keys partly ("sk-abc...wxyz")
-            text = text.replace(key[:8], "***").replace(key[-6:], "***")
-    return re.sub(r"\bsk-[A-Za-z0-9_\-]{8,}", "sk-***", text)
-
-
-def _server(settings: Settings) -> str:
-    if not settings.openai_base_url:
-        return "api.openai.com"
-    url = urlparse(settings.openai_base_url)
-    return url.netloc or settings.openai_base_url
-
-
-def _short(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -56,3 +56,23 @@ sentences, then the films as a numbered list with title and year, in the order t
 def system_prompt(*, catalog: str = "demo") -> str:
     """The rendered system prompt for one session (the same for every user of a catalog)."""
     return _TEMPLATE.format(catalog=catalog, data_rule=DATA_NOT_INSTRUCTIONS)
+
+_TOOLLESS = """\
+This model cannot call tools, so Tastebud has already run them for the user's latest message.
+Do not write tool calls, JSON or function names: answer the user in plain words, using only
+the films and facts in the results below.
+
+{data_rule}
+
+Results of the tools for the latest message (JSON, one per line):
+{results}
+
+A plain draft of the answer, correct but dull; say the same more naturally, keeping every
+title, year and number as it is:
+{draft}"""
+
+
+def toolless_instructions(results: list[str], draft: str) -> str:
+    """What a model without tool calling is told after the system prompt (planned tool calls)."""
+    lines = "\n".join(results) if results else "(no tools were needed for this message)"
+    return _TOOLLESS.format(data_rule=DATA_NOT_INSTRUCTIONS, results=lines, draft=draft or "(none)")

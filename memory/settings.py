@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -61,8 +61,23 @@ class Settings(BaseSettings):
             "TASTEBUD_OPENAI_API_KEY", "OPENAI_API_KEY", "openai_api_key"
         ),
     )
-    request_timeout: float = 60.0
-    max_retries: int = 3
+    connect_timeout: float = 5.0
+    """Seconds to open a connection to the model server."""
+    request_timeout: float = 30.0
+    """Seconds to wait for the model server's first token (and between streamed chunks)."""
+    turn_timeout: float = 90.0
+    """Seconds one chat turn may take in all: every model call, retry and tool call."""
+    max_retries: int = 2
+    """Retries of a model call after 429, 5xx, a dropped connection or a timeout."""
+    stream: bool = True
+    """Stream replies token by token; false for servers that cannot stream (with tools)."""
+    tool_calling: Literal["auto", "native", "none"] = "auto"
+    """native: the model calls the tools; none: the offline parser plans the tool calls
+    and the model only writes the reply; auto: native, falling back to none when the
+    server refuses `tools`."""
+    prompt_tokens: int = 3000
+    """Estimated token budget of one prompt (system, tools, history); 3000 leaves room
+    for the answer in a 4k-token context."""
 
     embedder: Literal["minilm", "openai"] = "minilm"
     openai_embedding_model: str = "text-embedding-3-small"
@@ -92,11 +107,19 @@ class Settings(BaseSettings):
             return Path(v).expanduser()
         return v
 
-    @field_validator("request_timeout")
+    @field_validator("request_timeout", "connect_timeout", "turn_timeout")
     @classmethod
-    def _positive_timeout(cls, v: float) -> float:
+    def _positive_timeout(cls, v: float, info: ValidationInfo) -> float:
         if v <= 0:
-            raise ValueError(f"request_timeout must be more than 0 seconds, got {v}")
+            raise ValueError(f"{info.field_name} must be more than 0 seconds, got {v}")
+        return v
+
+    @field_validator("prompt_tokens")
+    @classmethod
+    def _budget(cls, v: int) -> int:
+        if v < 1000:
+            raise ValueError(f"prompt_tokens must be at least 1000 (the system prompt alone "
+                             f"needs about 700), got {v}")
         return v
 
     @field_validator("max_retries")
