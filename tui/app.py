@@ -129,7 +129,10 @@ class TastebudApp(App[None]):
             self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        """Let in-flight feedback writes finish first: a pressed like is never half-kept."""
+        """Stop a running chat turn at once (its HTTP request is cut, no tool runs after), and
+        let in-flight feedback writes finish first: a pressed like is never half-kept."""
+        if self.chat is not None and hasattr(self.chat, "cancel"):
+            self.chat.cancel()
         writes = [w for w in self.workers if w.group in {"feedback", "preferences"}]
         if writes:
             await self.workers.wait_for_complete(writes)

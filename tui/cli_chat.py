@@ -1,9 +1,17 @@
-"""`tastebud chat` (the Textual UI, or a plain loop) and `tastebud ask` (one turn)."""
+"""`tastebud chat` (the Textual UI, or a plain loop) and `tastebud ask` (one turn).
+
+A turn runs in a worker thread while the main thread waits, so Ctrl-C lands in
+the main thread at once and cancels the turn (`ChatService.cancel` cuts the
+HTTP request; no tool runs after), instead of waiting out a hung server.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
+from collections.abc import Callable
+from typing import Any
 
 from memory.settings import Settings
 from tui.text_safety import clean, dumps
@@ -16,14 +24,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.new:
         chat.new_thread()
     try:
-        result = chat.turn(args.text)
+        result = run_turn(chat, args.text)
     finally:
         chat.close()
     if args.json:
         print(dumps(result.to_dict(), indent=2))
     else:
         print(clean(result.error or result.reply))
-    return 1 if result.error else 0
+    return 130 if result.cancelled else 1 if result.error else 0
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -78,8 +86,37 @@ def _loop(chat) -> int:  # type: ignore[no-untyped-def]
             streamed.append(token)
             print(clean(token), end="", flush=True)
 
-        result = chat.turn(text, on_token=show)
+        result = run_turn(chat, text, on_token=show)
+        for notice in result.notices:
+            print(clean(f"\n[note] {notice}"))
         if result.error:
-            print(clean(f"\n[error] {result.error}"))
+            print(clean(f"\n[{'cancelled' if result.cancelled else 'error'}] {result.error}"))
         else:
             print("" if streamed else clean(result.reply))
+
+
+def run_turn(chat: Any, text: str, *, on_token: Callable[[str], None] | None = None) -> Any:
+    """`chat.turn(text)` in a worker thread; Ctrl-C cancels it and returns its (cancelled) result.
+
+    The wait is on an Event, not Thread.join: a join interrupted by Ctrl-C can return early
+    on Python 3.11, which would close the chat under the still-running turn.
+    """
+    done: list[Any] = []
+    finished = threading.Event()
+
+    def work() -> None:
+        try:
+            done.append(chat.turn(text, on_token=on_token))
+        finally:
+            finished.set()
+
+    threading.Thread(target=work, name="tastebud-turn", daemon=True).start()
+    try:
+        while not finished.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        chat.cancel()
+        finished.wait(5.0)
+        if not done:
+            raise
+    return done[0]

@@ -10,10 +10,11 @@ Explanation, Item), typed loosely here because the UI only reads them.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from textual.message import Message
+
+from agent.secrets import scrub
 
 
 class TokenStreamed(Message):
@@ -37,11 +38,12 @@ class TurnCompleted(Message):
 class TurnFailed(Message):
     """A turn that returned an error or raised; `text` goes back into the input."""
 
-    def __init__(self, text: str, error: str, reply: str = "") -> None:
+    def __init__(self, text: str, error: str, reply: str = "", cancelled: bool = False) -> None:
         super().__init__()
         self.text = text
         self.error = error
         self.reply = reply
+        self.cancelled = cancelled
 
 
 class FeedbackRecorded(Message):
@@ -149,7 +151,5 @@ def describe_error(exc: BaseException, key: str | None = None) -> str:
     blanked before it reaches the screen.
     """
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if key:
-        text = text.replace(key, "***")
-    text = re.sub(r"\bsk-[A-Za-z0-9_\-]{8,}", "sk-***", text)
+    text = scrub(text, key)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -38,7 +38,7 @@ from tui.screens.explanation_screen import ExplanationScreen
 from tui.screens.rating_screen import RatingScreen
 from tui.text_safety import clean, clean_line
 from tui.widgets.cards_panel import CardsPanel
-from tui.widgets.chat_log import ChatLog, ChatMessage
+from tui.widgets.chat_log import ChatLog
 from tui.widgets.prompt_input import PromptInput
 from tui.widgets.taste_panel import TastePanel
 from tui.widgets.thinking_indicator import ThinkingIndicator
@@ -54,6 +54,7 @@ class ChatScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "app.help", "Help"),
         Binding("tab", "app.focus_next", "Cards ⇄ chat"),
+        Binding("escape,ctrl+c", "cancel_turn", "Stop", priority=True),
     ]
 
     def __init__(self, chat: ChatService | None, settings: Settings) -> None:
@@ -65,7 +66,6 @@ class ChatScreen(Screen[None]):
         self.busy = False
         self.feedback_lock = threading.Lock()
         """Held around every write, so events are stored in the order the keys were pressed."""
-        self._pending_user: ChatMessage | None = None
         self._queued: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -117,6 +117,14 @@ class ChatScreen(Screen[None]):
             self.post_message(message)
 
     # --- chat turns ---------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.busy and self.ready if action == "cancel_turn" else True  # else esc: as usual
+
+    def action_cancel_turn(self) -> None:
+        """Cut the turn's HTTP request now; the worker then ends with a "Cancelled" failure."""
+        if self.busy and self.ready and self.chat.cancel():
+            self.query_one(ThinkingIndicator).start("stopping")
+
     @on(PromptInput.Submitted)
     def _send(self, event: PromptInput.Submitted) -> None:
         if self.busy:
@@ -124,7 +132,7 @@ class ChatScreen(Screen[None]):
             self.notify("Still thinking about the last message.", severity="warning")
             return
         log = self.query_one(ChatLog)
-        self._pending_user = log.add_user(event.text)
+        log.add_user(event.text)
         log.start_assistant()
         self.busy = True
         if not self.ready:
@@ -145,7 +153,7 @@ class ChatScreen(Screen[None]):
             self.post(TurnFailed(text, describe_error(exc, self.settings.api_key_value())))
             return
         if result.error:
-            self.post(TurnFailed(text, result.error, result.reply))
+            self.post(TurnFailed(text, result.error, result.reply, cancelled=result.cancelled))
             return
         self.post(TurnCompleted(text, result, self._taste_or_none()))
 
@@ -158,6 +166,8 @@ class ChatScreen(Screen[None]):
         self._end_turn()
         log = self.query_one(ChatLog)
         await log.finish_assistant(message.result.reply)
+        for notice in getattr(message.result, "notices", []):  # a fallback that kicked in
+            log.add_note(notice, markup=False)
         log.add_tool_summary(message.result.tool_calls)
         if message.result.recommendations:
             await self.query_one(CardsPanel).show(message.result.recommendations)
@@ -166,15 +176,17 @@ class ChatScreen(Screen[None]):
 
     @on(TurnFailed)
     async def _show_failure(self, message: TurnFailed) -> None:
+        """The error stays in the chat log under the user's message (a notice alone vanishes
+        in seconds), as the history records it; the text goes back into the input."""
         self._end_turn()
         log = self.query_one(ChatLog)
-        await log.finish_assistant(message.reply, role="error")
-        if self._pending_user is not None and not message.reply:
-            await self._pending_user.remove()
-        self._pending_user = None
-        self.notify(clean(message.error), title="That turn failed", severity="error", markup=False)
-        prompt = self.query_one(PromptInput)
-        if not prompt.text.strip():
+        await log.finish_assistant(message.reply)
+        if not log.is_attached:  # the app is quitting: a cancelled turn has nothing to show
+            return
+        log.add_note(clean(message.error), role="note" if message.cancelled else "error", markup=False)
+        if not message.cancelled:  # the chat log keeps it; the notice draws the eye
+            self.notify(clean(message.error), title="That turn failed", severity="error", markup=False)
+        if not (prompt := self.query_one(PromptInput)).text.strip():
             prompt.restore(message.text)
 
     def _end_turn(self) -> None:

@@ -70,6 +70,10 @@ def as_written(text: str) -> str:
     return "\n".join(out)
 
 
+def escape_markdown(text: str) -> str:
+    return re.sub(r"([\\`*_{}\[\]()#+!|<>~-])", r"\\\1", text)
+
+
 class ChatMessage(Markdown):
     """One message; the role is a CSS class (`user`, `assistant`, `note`, `error`)."""
 
@@ -98,8 +102,9 @@ class ChatLog(VerticalScroll, can_focus=False):
     def add_user(self, text: str) -> ChatMessage:
         return self._add(ChatMessage(text, "user"))
 
-    def add_note(self, text: str, role: str = "note") -> ChatMessage:
-        return self._add(ChatMessage(text, role))
+    def add_note(self, text: str, role: str = "note", *, markup: bool = True) -> ChatMessage:
+        """A note or an error line; `markup=False` shows the text exactly (an error may hold `*`)."""
+        return self._add(ChatMessage(text if markup else escape_markdown(text), role))
 
     def start_assistant(self) -> ChatMessage:
         """An empty assistant message that streamed tokens will fill."""
