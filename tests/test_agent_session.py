@@ -110,9 +110,9 @@ def test_model_errors_become_a_message_and_the_session_goes_on(svc: Tastebud, tm
     req = httpx.Request("POST", "http://x/v1/chat/completions")
     limited = openai.RateLimitError("slow down", response=httpx.Response(429, request=req), body=None)
     model = ScriptedModel().enqueue(limited, AIMessage(content="back again"))
-    chat = ChatService(settings_for(tmp_path, "u_err"), svc, model)
+    chat = ChatService(settings_for(tmp_path, "u_err", max_retries=0), svc, model)
     bad = chat.turn("hello")
-    assert bad.error and "429" in bad.error and bad.reply == ""
+    assert bad.error and "429" in bad.error and bad.reply == "" and "etried" not in bad.error
     assert chat.turn("hello again").reply == "back again"
 
 

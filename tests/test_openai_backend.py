@@ -48,8 +48,10 @@ def openai_settings(tmp_path: Path, url: str, **kw: Any) -> Settings:
 def test_factory_maps_the_settings(tmp_path: Path) -> None:
     s = openai_settings(tmp_path, "http://127.0.0.1:9/v1", max_retries=4, request_timeout=7.5)
     model = build_openai_model(s)
-    assert (model.model_name, model.openai_api_base, model.max_retries, model.request_timeout) == (
-        "stub-model", "http://127.0.0.1:9/v1", 4, 7.5)  # fmt: skip
+    assert (model.model_name, model.openai_api_base, model.max_retries) == (
+        "stub-model", "http://127.0.0.1:9/v1", 0)  # the guard retries, counting, not the client
+    assert (model.request_timeout.read, model.request_timeout.connect) == (7.5, 5.0)
+    assert callable(model.http_client.abort)
     assert model.streaming and model.openai_api_key.get_secret_value() == KEY  # type: ignore[union-attr]
     assert KEY not in repr(model)
     with pytest.raises(ModelConfigError, match="OPENAI_API_KEY"):
@@ -112,7 +114,8 @@ def test_server_error_message(svc: Tastebud, stub: StubOpenAI, tmp_path: Path) -
     stub.enqueue(Status(500, message="boom"))
     chat = build_chat_service(openai_settings(tmp_path, stub.url, max_retries=0), svc)
     err = chat.turn("hello").error
-    assert err and "HTTP 500" in err and "retries off" in err
+    assert err and "HTTP 500" in err and "boom" in err and "etried" not in err
+    assert len(stub.requests) == 1
 
 
 def test_hanging_server_times_out(svc: Tastebud, stub: StubOpenAI, tmp_path: Path) -> None:

@@ -35,3 +35,18 @@ def test_prompt_names_every_tool_and_the_data_rule() -> None:
 def test_prompt_is_parameterised_not_global() -> None:
     assert 'the "mine" catalog' in system_prompt(catalog="mine")
     assert system_prompt(catalog="a") != system_prompt(catalog="b")
+
+
+TOOLLESS_SNAPSHOT = Path(__file__).parent / "snapshots" / "toolless_prompt.txt"
+
+
+def test_toolless_instructions_match_snapshot() -> None:
+    """What a model without tool calling is told after the system prompt, rendered whole."""
+    from agent.prompts import toolless_instructions
+
+    rendered = toolless_instructions(['recommend: {"ok":true,"data":{"list":[{"n":1,"title":"Alien"}]}}'],
+                                     "Here is one film: 1. Alien (1979).")
+    if os.environ.get("UPDATE_PROMPT_SNAPSHOT") == "1":
+        TOOLLESS_SNAPSHOT.write_text(rendered, encoding="utf-8")
+    assert rendered == TOOLLESS_SNAPSHOT.read_text(encoding="utf-8")
+    assert DATA_NOT_INSTRUCTIONS in rendered

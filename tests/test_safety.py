@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.openai_backend import describe_error, redact
 from agent.prompts import DATA_NOT_INSTRUCTIONS
+from agent.secrets import redact
 from agent.session import build_chat_service
+from agent.turn_guard import classify
 from memory.bootstrap import open_memory
 from memory.ingest.pipeline import ingest
 from memory.ingest.rows import Parsed
@@ -85,4 +86,4 @@ def test_errors_and_redaction_never_show_the_key(tmp_path: Path) -> None:
     assert KEY not in repr(settings) and KEY not in json.dumps(settings.redacted())
     assert KEY not in redact(f"bad key {KEY} and {KEY[:10]}...{KEY[-6:]}", settings)
     assert "sk-***" in redact("Incorrect API key provided: sk-abcdefghijklmnop", settings)
-    assert KEY not in describe_error(RuntimeError(f"weird failure with {KEY}"), settings)
+    assert KEY not in classify(RuntimeError(f"weird failure with {KEY}"), settings).text

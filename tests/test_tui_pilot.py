@@ -128,7 +128,8 @@ async def test_a_failed_turn_notifies_and_restores_the_input(
         errors = [n for n in app._notifications if n.severity == "error"]
         assert errors and errors[-1].title == "That turn failed"
         assert app.screen.query_one(PromptInput).text == "something funny"
-        assert [m.role for m in app.screen.query_one(ChatLog).messages] == ["note"]
+        log = app.screen.query_one(ChatLog).messages
+        assert [m.role for m in log] == ["note", "user", "error"]  # the error stays in the log
         chat.model.enqueue(*recommend_replies())  # the model is back: the same text now works
         app.screen.query_one(PromptInput).clear()
         await ask(pilot, "something funny")
