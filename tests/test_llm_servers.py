@@ -37,7 +37,7 @@ def strict() -> Any:
 @pytest.mark.parametrize("failure", [Status(500), Hang(10)], ids=["http-500", "timeout"])
 def test_d1_failed_turn_then_the_conversation_goes_on(svc: Tastebud, strict: StubOpenAI,
                                                       tmp_path: Path, failure: Any) -> None:
-    chat = build_chat_service(llm_settings(tmp_path, strict.url, request_timeout=0.5), svc)
+    chat = build_chat_service(llm_settings(tmp_path, strict.url, request_timeout=3.0), svc)
     assert chat.turn("something funny").error is None
     strict.enqueue(failure)
     bad = chat.turn("and something scary?")
