@@ -22,14 +22,14 @@ def test_import_prints_counts_writes_the_report_and_prefs_show_it(
     report = tmp_path / "unmatched.csv"
     assert main(["import", "letterboxd", str(LETTERBOXD), "--report", str(report)]) == 0
     out = capsys.readouterr()
-    assert "180 row(s): 159 matched, 2 ambiguous, 19 unmatched" in out.out
-    assert "recorded 90 new event(s), 0 already imported" in out.out
+    assert "184 row(s): 162 matched, 2 ambiguous, 20 unmatched" in out.out
+    assert "recorded 93 new event(s), 0 already imported" in out.out
     assert "learn [" in out.err and "match [" in out.err  # the progress bars
-    assert "wrote 21 ambiguous or unmatched row(s)" in out.out
-    assert report.read_text(encoding="utf-8").count("\n") == 22
+    assert "wrote 22 ambiguous or unmatched row(s)" in out.out
+    assert report.read_text(encoding="utf-8").count("\n") == 23
     assert main(["prefs", "show"]) == 0
     shown = capsys.readouterr().out
-    assert "90 feedback event(s) (90 from letterboxd)" in shown and "likes:" in shown
+    assert "93 feedback event(s) (93 from letterboxd)" in shown and "likes:" in shown
     assert main(["prefs", "rebuild"]) == 0
     assert "stored state matches" in capsys.readouterr().out
 

@@ -25,11 +25,11 @@ def _by_item(svc: Tastebud, user: str) -> dict[tuple[str, str], float | None]:
 
 def test_letterboxd_rows_become_chat_feedback_with_their_source(svc: Tastebud) -> None:
     report = svc.import_history("ann", "letterboxd", LETTERBOXD)
-    assert (report.rows, report.matched, report.ambiguous, report.unmatched) == (180, 159, 2, 19)
-    assert dict(report.planned) == {"rate": 37, "seen": 7, "like": 26, "want": 20}
-    assert report.added == 90 and report.already == 0
+    assert (report.rows, report.matched, report.ambiguous, report.unmatched) == (184, 162, 2, 20)
+    assert dict(report.planned) == {"rate": 37, "seen": 7, "like": 29, "want": 20}
+    assert report.added == 93 and report.already == 0
     events = svc.memory.store.feedback_events("ann")
-    assert len(events) == 90 and {e.source for e in events} == {"letterboxd"}
+    assert len(events) == 93 and {e.source for e in events} == {"letterboxd"}
     got = _by_item(svc, "ann")
     assert got[("amelie-2001", "rate")] == 3.5  # accents, half star
     assert got[("das-boot-1981", "rate")] == 1.0  # half a star counts as the lowest rating
@@ -49,7 +49,7 @@ def test_reimporting_adds_nothing_and_a_newer_export_only_what_is_new(
     svc.import_history("ann", "letterboxd", LETTERBOXD)
     state = svc.memory.store.user_state("ann")
     again = svc.import_history("ann", "letterboxd", LETTERBOXD)
-    assert (again.added, again.already) == (0, 90)
+    assert (again.added, again.already) == (0, 93)
     assert svc.memory.store.user_state("ann") == state
     newer = copy_letterboxd(tmp_path / "newer")
     with (newer / "ratings.csv").open("a", encoding="utf-8", newline="") as fh:
@@ -57,7 +57,7 @@ def test_reimporting_adds_nothing_and_a_newer_export_only_what_is_new(
                                   ["2024-05-02", "Amélie", "2001", "https://boxd.it/a", "4.5"]])  # fmt: skip
     report = svc.import_history("ann", "letterboxd", newer)
     # the watchlisted Vertigo is now rated, Amélie re-rated: two new keys, the rest logged already
-    assert report.added == 2 and report.already == 88
+    assert report.added == 2 and report.already == 91
     new = svc.memory.store.feedback_events("ann")[-2:]
     assert [(e.item_id, e.signal, e.value) for e in new] == [
         ("vertigo-1958", "rate", 5.0), ("amelie-2001", "rate", 4.5)]
@@ -73,7 +73,7 @@ def test_prefs_rebuild_reproduces_the_imported_state(tmp_path: Path) -> None:
     assert report.weights_after != report.weights_before  # credit went through the learner
     stored, n = memory.store.user_state("ann")
     events = memory.store.feedback_events("ann")
-    assert n == len(events) == 90 and events[-1].state_after == stored
+    assert n == len(events) == 93 and events[-1].state_after == stored
     assert replay(events) == stored
     assert svc.rebuild("ann")["matches"] is True
     svc.feedback("ann", "jaws-1975", "like")  # chat feedback continues from the imported state
@@ -110,7 +110,7 @@ def test_the_commit_is_one_transaction(svc: Tastebud, monkeypatch: pytest.Monkey
 
     def failing(state, event):  # type: ignore[no-untyped-def]
         calls["n"] += 1
-        if calls["n"] > 96:  # 90 scored, 1 chat event, then 5 into the commit's re-apply
+        if calls["n"] > 99:  # 93 scored, 1 chat event, then 5 into the commit's re-apply
             raise RuntimeError("disk full")
         return original(state, event)
 
@@ -138,7 +138,7 @@ def test_state_moved_during_an_import_is_applied_on_top(svc: Tastebud,
     monkeypatch.setattr(store, "append_events", chat_first)
     svc.import_history("ann", "letterboxd", LETTERBOXD)
     events = store.feedback_events("ann")
-    assert events[0].signal == "dislike" and len(events) == 91
+    assert events[0].signal == "dislike" and len(events) == 94
     assert replay(events) == store.user_state("ann")[0]
 
 
@@ -176,9 +176,9 @@ def test_the_report_lists_every_unmatched_row_with_its_nearest_film(svc: Tastebu
                                                                     tmp_path: Path) -> None:  # fmt: skip
     report = svc.import_history("ann", "letterboxd", LETTERBOXD)
     out = tmp_path / "report.csv"
-    assert report.write(out) == 21
+    assert report.write(out) == 22
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert len(rows) == 21 and {r["status"] for r in rows} == {"ambiguous", "unmatched"}
+    assert len(rows) == 22 and {r["status"] for r in rows} == {"ambiguous", "unmatched"}
     nosferatu = next(r for r in rows if r["title"] == "Nosferatu")
     assert (nosferatu["candidate_id"], nosferatu["score"]) == ("nosferatu-1922", "100")
     emma = next(r for r in rows if r["title"] == "Emma")

@@ -43,12 +43,12 @@ async def test_importing_from_the_palette_fills_the_taste_panel(settings: Settin
         assert app.screen.query_one(TastePanel).taste.n_events == 0
         await _import(pilot, LETTERBOXD)
         taste = app.screen.query_one(TastePanel).taste
-        assert taste.n_events == 90 and taste.top_positive
-        assert "90 feedback events (90 imported)" in str(app.screen.query_one(TastePanel).render())
+        assert taste.n_events == 93 and taste.top_positive
+        assert "93 feedback events (93 imported)" in str(app.screen.query_one(TastePanel).render())
         notes = [n.message for n in app._notifications]
-        assert any("159 matched, 2 ambiguous, 19 unmatched" in n for n in notes)
+        assert any("162 matched, 2 ambiguous, 20 unmatched" in n for n in notes)
         await _import(pilot, IMDB)  # a CSV with IMDb's columns is told apart from Letterboxd's
-        assert app.screen.query_one(TastePanel).taste.n_events == 124
+        assert app.screen.query_one(TastePanel).taste.n_events == 127
 
 
 async def test_a_refused_file_is_a_notification_and_nothing_changes(settings: Settings,
