@@ -110,3 +110,20 @@ def test_a_broken_zip_and_a_non_utf8_file_are_refused(tmp_path: Path) -> None:
 def test_a_single_csv_is_not_a_letterboxd_export() -> None:
     with pytest.raises(HistoryFileError, match="single CSV file"):
         read_letterboxd(LETTERBOXD / "ratings.csv")
+
+
+def test_hostile_rows_are_refused_with_their_line(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    folder = copy_letterboxd(tmp_path / "lb")
+    path = folder / "watched.csv"
+    base = path.read_text(encoding="utf-8")
+    path.write_text(base + "2024-01-01,\x1b[31mRed\x1b[0m,1999,x\n", encoding="utf-8")
+    with pytest.raises(HistoryFileError, match=r"watched.csv:50: Name: .*control"):
+        read_letterboxd(folder)
+    path.write_text(base + '2024-01-01,"Unclosed,1999,x\n2024-01-02,Heat,1995,y\n', encoding="utf-8")
+    with pytest.raises(HistoryFileError, match=r"watched.csv:50: not readable as CSV"):
+        read_letterboxd(folder)
+    path.write_text(base, encoding="utf-8")
+    monkeypatch.setattr("tools.history_files.MAX_FILE_BYTES", 1000)
+    with pytest.raises(HistoryFileError, match=r"over the 1,000-byte limit"):
+        read_letterboxd(folder)

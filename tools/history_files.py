@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from memory.ingest.limits import MAX_LINE_BYTES, MAX_TITLE, text_field
+
 Site = Literal["letterboxd", "imdb"]
 Kind = Literal["rating", "watched", "diary", "like", "watchlist", "imdb"]
 
@@ -37,6 +39,7 @@ IMDB_MOVIE_TYPES = frozenset({"movie", "feature film"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _IMDB_ID = re.compile(r"^tt\d{5,}$")
 MAX_LISTED = 10
+MAX_FILE_BYTES = 64_000_000  # one exported CSV; a 2,000-film Letterboxd ratings.csv is ~100 kB
 
 
 class HistoryFileError(ValueError):
@@ -90,9 +93,19 @@ def _decode(name: str, data: bytes) -> str:
         ) from None
 
 
+def _too_big(name: str, size: int) -> None:
+    if size > MAX_FILE_BYTES:
+        raise HistoryFileError([f"{name}: {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit"
+                                " for one exported file"])  # fmt: skip
+
+
 def _rows(name: str, text: str, required: tuple[str, ...], what: str, hint: str):  # type: ignore[no-untyped-def]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    csv.field_size_limit(MAX_LINE_BYTES)
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise HistoryFileError([f"{name}:1: not readable as CSV ({exc})"]) from None
     if not header:
         raise HistoryFileError([f"{name}:1: the file is empty, expected {what} columns"])
     missing = [c for c in required if c not in header]
@@ -101,7 +114,15 @@ def _rows(name: str, text: str, required: tuple[str, ...], what: str, hint: str)
             [f"{name}:1: not {what}: missing column(s) {', '.join(missing)}"
              f" (found {', '.join(header[:8])})"], hint)  # fmt: skip
     reader.fieldnames = header
-    for row in reader:
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # an unclosed quote, a huge field: where the next row starts is lost
+            raise HistoryFileError([f"{name}:{start}: not readable as CSV ({exc}); a quote"
+                                    " opened in this row may never close"]) from None  # fmt: skip
         yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
@@ -136,11 +157,12 @@ def _letterboxd_rating(value: str, required: bool) -> float | None:
 def _letterboxd_row(name: str, kind: Kind, n: int, row: dict[str, str]) -> HistoryRow:
     if not row.get("Name"):
         raise ValueError("the film's Name is empty")
+    name_ = text_field("Name", row["Name"], MAX_TITLE)
     rating = None
     if kind in ("rating", "diary"):
         rating = _letterboxd_rating(row.get("Rating", ""), required=kind == "rating")
     date = _date(row.get("Watched Date", ""), "Watched Date") if kind == "diary" else ""
-    return HistoryRow(name, n, kind, row["Name"], _year(row.get("Year", "")), rating,
+    return HistoryRow(name, n, kind, name_, _year(row.get("Year", "")), rating,
                       date or _date(row.get("Date", ""), "Date"),
                       rewatch=row.get("Rewatch", "").lower() == "yes")  # fmt: skip
 
@@ -153,6 +175,7 @@ def _letterboxd_files(path: Path) -> dict[str, tuple[str, bytes]]:
         for root in roots:
             for known in LETTERBOXD_FILES:
                 if (root / known).is_file():
+                    _too_big(str(root / known), (root / known).stat().st_size)
                     found[known] = (str(root / known), (root / known).read_bytes())
             if found:
                 break
@@ -164,6 +187,7 @@ def _letterboxd_files(path: Path) -> dict[str, tuple[str, bytes]]:
                 hits = sorted((n for n in names if n == known or n.endswith("/" + known)),
                               key=lambda n: (n.count("/"), n))  # fmt: skip
                 if hits:
+                    _too_big(f"{path.name}:{hits[0]}", zf.getinfo(hits[0]).file_size)
                     found[known] = (f"{path.name}:{hits[0]}", zf.read(hits[0]))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
         raise HistoryFileError(
@@ -217,9 +241,12 @@ def _imdb_row(name: str, n: int, row: dict[str, str]) -> HistoryRow:
         raise ValueError(f"rating {value!r} is outside IMDb's 1-10")
     if not row["Title"]:
         raise ValueError("the Title is empty")
-    return HistoryRow(name, n, "imdb", row["Title"], _year(row["Year"]), float(value),
-                      _date(row["Date Rated"], "Date Rated"), imdb_id=const,
-                      original_title=row.get("Original Title") or None)  # fmt: skip
+    original = row.get("Original Title")
+    return HistoryRow(name, n, "imdb", text_field("Title", row["Title"], MAX_TITLE),
+                      _year(row["Year"]), float(value), _date(row["Date Rated"], "Date Rated"),
+                      imdb_id=const,
+                      original_title=text_field("Original Title", original, MAX_TITLE)
+                      if original else None)  # fmt: skip
 
 
 def read_imdb(path: Path) -> Export:
@@ -231,6 +258,7 @@ def read_imdb(path: Path) -> Export:
             raise HistoryFileError([f"{path}: a folder without ratings.csv; give IMDb's ratings.csv"])
         path = path / "ratings.csv"
     name = str(path)
+    _too_big(name, path.stat().st_size)
     export = Export("imdb", path, files=[name])
     problems: list[str] = []
     hint = "Is it a Letterboxd export? Use `tastebud import letterboxd ZIP_OR_FOLDER`."
