@@ -104,10 +104,11 @@ def run(data_dir: Path, *, users: int = 100, seed: int = 0, k: int = 10,
         memory = open_memory(Settings(data_dir=work / "data", catalog="movielens-eval"))
         t0 = time.perf_counter()
         load_phase(memory, items, train)
-        with memory.store.transaction() as conn:  # a kept work dir: forget the last run's users
-            for table in ("feedback_events", "user_state"):
-                conn.execute(f"DELETE FROM {table} WHERE user_id GLOB 'fb-*' OR user_id GLOB"
-                             " 'lb-*' OR user_id GLOB 'bench-*'")  # fmt: skip
+        with memory.store.transaction() as conn:  # a kept work dir: forget the last run's users,
+            # their events and the lists they were shown (shown films are excluded next time)
+            for table in ("feedback_events", "user_state", "shown_lists", "preferences"):
+                conn.execute(f"DELETE FROM {table} WHERE user_id GLOB 'fb-*' OR user_id GLOB 'lb-*'"
+                             " OR user_id GLOB 'id-*' OR user_id GLOB 'bench-*'")  # fmt: skip
         svc = Tastebud(memory)
         say(f"catalog ready in {time.perf_counter() - t0:.0f}s; {svc.engine.train()}")
         matcher = HistoryMatcher(memory.catalog.items.values())
