@@ -101,5 +101,10 @@ def test_explanation(snap_compare: Snap, settings: Settings) -> None:
     assert snap_compare(app_for(settings), terminal_size=SIZE, run_before=after("up", "w"))
 
 
+def test_explanation_of_a_card_moved_for_variety(snap_compare: Snap, settings: Settings) -> None:
+    """The third card is 4th by score: the modal says it moved up for variety."""
+    assert snap_compare(app_for(settings), terminal_size=SIZE, run_before=after("down", "w"))
+
+
 def test_help_screen(snap_compare: Snap, settings: Settings) -> None:
     assert snap_compare(app_for(settings), terminal_size=SIZE, run_before=after("f1"))
