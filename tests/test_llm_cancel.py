@@ -157,3 +157,21 @@ def test_ctrl_c_in_plain_chat_cancels_the_turn_not_the_session(tmp_path: Path, _
             proc.kill()
     assert proc.returncode == 0, (out, err)
     assert "[cancelled] Cancelled" in out and "Hello again." in out and "Traceback" not in err
+
+
+@pytest.mark.asyncio
+async def test_pilot_a_model_without_tools_still_recommends_and_says_why(tmp_path: Path) -> None:
+    from tests.tui_fakes import ask
+    from tui.app import TastebudApp
+    from tui.widgets.cards_panel import CardsPanel
+    from tui.widgets.chat_log import ChatLog
+
+    with StubOpenAI(Auto(), refuse_tools="ollama", strict=True) as stub:
+        settings, chat = _tui_chat(tmp_path, stub.url)
+        app = TastebudApp(settings=settings, chat=chat)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await ask(pilot, "something funny")
+            log = app.screen.query_one(ChatLog).messages
+            assert any("has no tool calling" in m.source for m in log if m.role == "note")
+            assert any("Here is what I found" in m.source for m in log if m.role == "assistant")
+            assert app.screen.query_one(CardsPanel).cards
