@@ -30,8 +30,6 @@ class TurnState:
     started: float = field(default_factory=time.monotonic)
     reason: str | None = None
     """None while running; "cancelled" or "deadline" once stopped."""
-    retries: int = 0
-    """Model-call retries actually made in this turn (for an honest error message)."""
     bad_arguments: int = 0
     notices: list[str] = field(default_factory=list)
     """Things the user should know that are not errors (a fallback that kicked in)."""

@@ -146,7 +146,6 @@ class TurnGuard(AgentMiddleware):
                     if wait < turn.remaining():
                         turn.sleep(min(wait, 20.0))
                         retries += 1
-                        turn.retries += 1
                         continue
                 if failure.kind == "bad_answer" and bad_answers < MAX_BAD_ANSWERS:
                     bad_answers += 1

@@ -242,3 +242,19 @@ def test_readme_documents_the_llm_settings() -> None:
         assert f"`TASTEBUD_{name}`" in readme, name
     for server in ("Ollama", "llama.cpp server", "vLLM", "OpenAI"):
         assert f"| {server} |" in readme, server
+
+
+@pytest.mark.parametrize("pieces", [
+    ["<think>plan", " it</think>", "Hello", " there."],
+    ["<thi", "nk>x</th", "ink>Hello there."],
+    ["Hello <", "think>hidden</think>", "there."],
+])
+def test_reply_stream_hides_think_blocks_split_anywhere(pieces: list[str]) -> None:
+    from agent.text_clean import ReplyStream, strip_think
+
+    stream = ReplyStream()
+    shown = "".join(stream.feed(p, "m1") for p in pieces)
+    assert "think" not in shown and "hidden" not in shown and shown.replace("  ", " ") == "Hello there."
+    assert strip_think("".join(pieces)).replace("  ", " ") == "Hello there."
+    assert stream.feed("Next.", "m2") == "\n\nNext."  # a new message of the turn starts a paragraph
+    assert strip_think("reasoning without an opening tag</think> Answer") == "Answer"
