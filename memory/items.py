@@ -32,15 +32,13 @@ _GENRE_ALIASES: dict[str, str] = {
 }  # fmt: skip
 
 
+_BY_LOWER: dict[str, str] = {g.lower(): g for g in GENRES}
+
+
 def normalize_genre(name: str) -> str | None:
     """Map a free-form genre name onto the vocabulary, or None if it has no place there."""
     key = name.strip().lower()
-    if not key:
-        return None
-    for g in GENRES:
-        if g.lower() == key:
-            return g
-    return _GENRE_ALIASES.get(key)
+    return _BY_LOWER.get(key) or _GENRE_ALIASES.get(key) if key else None
 
 
 _SPACE = re.compile(r"\s+")

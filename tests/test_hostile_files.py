@@ -25,6 +25,8 @@ CSV_CASES: list[tuple[str, str, Outcome]] = [
     ("too-few-columns", HEAD + ROW1 + "b,Beta\n", Err(3, "2 field(s), but the header has 4")),
     ("field-over-1mb-across-lines", HEAD + ROW1 + 'b,"' + ("x" * 100_000 + "\n") * 11 + '",1999,Drama\n',
      Err(3, "a field longer than the 1,000,000-character limit")),
+    ("field-200kb-no-csv-error", "id,title,description\na,Alpha,ok\nb,Beta," + "d" * 200_000 + "\n",
+     Err(3, "description: 200,000 characters, more than the 20,000 allowed")),
     ("line-over-1mb", HEAD + ROW1 + "b," + "x" * 1_200_000 + ",1999,Drama\n",
      Err(3, "bytes is longer than the 1,000,000-byte limit")),
     ("multiline-quoted-title", HEAD + ROW1 + 'b,"Two\nLines",1999,Drama\n', Ok(items=2, title="Two Lines")),

@@ -57,6 +57,9 @@ def text_field(field: str, value: Any, max_len: int, *, allow_number: bool = Fal
         value = str(value)
     if not isinstance(value, str):
         raise FieldError(f"{field}: expected text, got {kind(value)} {shown(value)}")
+    if (len(value) <= max_len and value.isascii() and value.isprintable()
+            and value == value.strip() and "  " not in value):  # fmt: skip
+        return value  # the common case, checked in C: printable ASCII, already squashed
     bad = _CONTROL.search(value)
     if bad:
         raise FieldError(

@@ -18,6 +18,8 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
+from tui.text_safety import clean
+
 ProgressCallback = Callable[..., None]
 """progress(done, total) or progress(stage, done, total); total 0 means unknown length.
 
@@ -72,7 +74,7 @@ class StartupScreen(Screen[bool]):
     def show_error(self, error: str, *, can_continue: bool) -> None:
         self.can_continue = can_continue
         hint = "q quits · enter goes on to the chat anyway" if can_continue else "q quits"
-        self.query_one("#startup-error", Static).update(f"Setup failed: {error}\n\n{hint}")
+        self.query_one("#startup-error", Static).update(f"Setup failed: {clean(error)}\n\n{hint}")
         self.add_class("-failed")
 
     def action_continue(self) -> None:
