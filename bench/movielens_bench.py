@@ -1,7 +1,7 @@
 """The MovieLens benchmark: `tastebud eval movielens --data DIR [--json]`, or
 `python -m bench.movielens_bench --data DIR`.
 
-Runs tools.eval_movielens.run (split, systems and metrics are documented there)
+Runs bench.eval_movielens.run (split, systems and metrics are documented there)
 and prints the table, or the whole result as JSON with --json. Progress goes to
 stderr. `--work DIR` keeps the scratch catalog so a re-run skips embedding the
 ~9.7k films again (default: a cache under bench/results/, which git ignores).
@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (args.data / "ratings.csv").exists():
         print(f"tastebud: no MovieLens ratings.csv in {args.data}; pass --data DIR", file=sys.stderr)
         return 2
-    from tools.eval_movielens import format_table, run
+    from bench.eval_movielens import format_table, run
 
     def say(msg: str) -> None:
         print(f"[movielens] {msg}", file=sys.stderr, flush=True)

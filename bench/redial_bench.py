@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from agent.eval_redial import format_report, run
+from bench.eval_redial import format_report, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,6 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True, help="folder with movies.json etc.")
     parser.add_argument("--turns", type=Path, help="turn targets (default DATA/turns_valid.jsonl)")
     parser.add_argument("--dialogues", type=Path, help="default DATA/dialogues_valid.jsonl")
+    parser.add_argument("--train-dialogues", type=Path, default=None,
+                        help="train co-mentions and the ranker on these dialogues only (default:"
+                             " the scored dialogues, by folds; a dialogue never trains its own model)")  # fmt: skip
     parser.add_argument("--movielens", type=Path, default=None,
                         help="also train on this MovieLens folder, joined by imdb id (off by default:"
                              " on ReDial it lowers recall, see agent/README.md)")  # fmt: skip
@@ -32,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="score the first N turns per fold")
     parser.add_argument("--only-folds", type=int, default=None, help="score only the first K folds")
     parser.add_argument("--diversity", type=float, default=None,
-                        help="MMR trade-off for this run (default: the settings' value, 0.3)")
+                        help="MMR trade-off for this run (default: what `tastebud train` chose)")
     parser.add_argument("--rebuild", action="store_true", help="re-ingest the cached catalog")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -40,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--movielens {args.movielens}: no ratings.csv there")
     progress = None if args.json else _progress
     report = run(args.data, work_dir=args.work, turns=args.turns, dialogues=args.dialogues,
+                 train_dialogues=args.train_dialogues,
                  movielens_dir=args.movielens, folds=args.folds,
                  limit=args.limit, only_folds=args.only_folds, diversity=args.diversity,
                  rebuild=args.rebuild, progress=progress)  # fmt: skip

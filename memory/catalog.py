@@ -229,6 +229,7 @@ class Catalog:
     def write_cf_factors(
         self, ids: Sequence[str], factors: np.ndarray, *, metadatas: list[dict] | None = None,
         space: Literal["cosine", "ip", "l2"] = "cosine", info: dict | None = None,
+        name: str | None = None,
     ) -> str:  # fmt: skip
         """Store new item factors as a new collection version and flip the pointer to it.
 
@@ -237,8 +238,7 @@ class Catalog:
         """
         if self._record is None:
             raise CatalogError(f"catalog {self.name!r} is empty: ingest it before training")
-        version = next_version(self.client, self.name, "cf")
-        name = collection_name(self.name, "cf", version)
+        name = name or collection_name(self.name, "cf", next_version(self.client, self.name, "cf"))
         col = self.client.create_collection(
             name, embedding_function=None, configuration={"hnsw": {"space": space}},
             metadata=info or None,

@@ -91,8 +91,9 @@ class Settings(BaseSettings):
     rewards: dict[str, float] = Field(default_factory=dict)
     """Overrides for the reward table (signal name -> reward); see tools.rewards."""
 
-    diversity: float = 0.3
-    """MMR trade-off: 0 ranks purely by score, 1 purely by novelty against the list so far."""
+    diversity: float | None = None
+    """MMR trade-off: 0 ranks purely by score, 1 purely by novelty against the list so far.
+    Unset: the value `tastebud train` chose for the catalog on its validation split."""
 
     history_messages: int = 24
     """How many recent messages a turn's prompt keeps; older ones are trimmed."""
@@ -147,8 +148,8 @@ class Settings(BaseSettings):
 
     @field_validator("diversity")
     @classmethod
-    def _diversity_range(cls, v: float) -> float:
-        if not 0.0 <= v <= 1.0:
+    def _diversity_range(cls, v: float | None) -> float | None:
+        if v is not None and not 0.0 <= v <= 1.0:
             raise ValueError(f"diversity must be between 0 and 1, got {v}")
         return v
 

@@ -54,6 +54,9 @@ def test_ingest_then_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     stats = json.loads(capsys.readouterr().out)
     assert (stats["catalog"], stats["items"], stats["interactions"]) == ("films", 3, 3)
     assert stats["collaborative_model"] is True
+    ranker = stats["ranker"]  # too few users to validate on: trained, but no validation score
+    assert ranker["validation_ndcg@10"] is None and ranker["train_seconds"] >= 0
+    assert set(ranker["weights"]) == {"collaborative", "content", "popularity"}
 
 
 def test_a_bad_row_exits_2_with_file_and_line_and_keeps_the_catalog(
@@ -78,7 +81,7 @@ def test_rate_without_a_rating_is_refused(capsys: pytest.CaptureFixture[str]) ->
 
 def test_turns_only_apply_to_redial(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "nlu", "--turns", "x.jsonl"]) == 2
-    assert "--turns and --dialogues only apply" in capsys.readouterr().err
+    assert "--turns, --dialogues and --train-dialogues only apply" in capsys.readouterr().err
 
 
 def test_bad_setting_names_the_setting(
@@ -105,3 +108,23 @@ def test_a_vanished_vector_store_is_a_clear_error(
     assert out.returncode == 2, out.stderr
     assert "cannot be opened" in out.stderr and "tastebud ingest" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_recommend_leaves_out_rated_films_and_new_starts_afresh(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inter = tmp_path / "ratings.csv"
+    inter.write_text("user_id,item_id,value\nu1,alien,3\nu1,heat,4\nu2,up,5\n")
+    assert main(["ingest", str(_catalog(tmp_path)), "--interactions", str(inter)]) == 0
+
+    def listed(*argv: str) -> list[str]:
+        capsys.readouterr()
+        assert main(["--user", "u1", "recommend", "--json", *argv]) == 0
+        return [r["id"] for r in json.loads(capsys.readouterr().out)]
+
+    assert listed("--k", "3") == ["up"]  # a 3-star rating counts as seen too
+    assert set(listed("--k", "3", "--include-rated")) == {"alien", "heat", "up"}
+    first = listed("--k", "1", "--new", "--include-rated")
+    second = listed("--k", "1", "--include-rated")
+    assert first != second  # the same conversation shows something new
+    assert listed("--k", "1", "--new", "--include-rated") == first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from tools.collaborative import CFConfig, CFModel, TrainingData
 from tools.engine import Engine
 from tools.neighbours import covisitation
 from tools.profile import Profile
+from tools.training import SEQ_GRID
 
 CF_ONLY = {"collaborative": 1.0, "content": 0.0, "popularity": 0.0}
 
@@ -32,10 +34,13 @@ def test_training_stores_factors_and_neighbours(tmp_path: Path) -> None:
     assert report.users == 60 and report.items == 40 and report.positives == 360
     assert report.negatives > 0 and report.collection is not None and report.neighbour_links > 0
     assert "360 positive" in str(report)
-    model = CFModel.load(memory.catalog)
+    model = CFModel.load(memory.catalog, memory.settings.models_dir)
     assert model is not None and len(model.ids) == 40 and model.factors.shape[1] == 64
     assert model.neighbours is not None and model.neighbours.nnz == report.neighbour_links
-    assert model.config == CFConfig()  # the training settings travel with the factors
+    # the training settings travel with the factors; the co-visitation strength is chosen on validation
+    chosen = model.config.neighbours.seq_weight
+    assert chosen in SEQ_GRID
+    assert replace(model.config, neighbours=replace(model.config.neighbours, seq_weight=1.0)) == CFConfig()
 
 
 def test_new_user_who_liked_three_horror_films_gets_horror(engine: Engine) -> None:

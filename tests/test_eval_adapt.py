@@ -11,9 +11,7 @@ import numpy as np
 import pytest
 
 from bench.adapt_bench import check_targets, holdout_split, render_table
-from memory.items import Interaction, Item
-from memory.store import Store
-from tools.eval_adapt import (
+from bench.eval_adapt import (
     Session,
     SimConfig,
     SimUser,
@@ -28,6 +26,8 @@ from tools.eval_adapt import (
     sequential_runner,
     simplex_grid,
 )
+from memory.items import Interaction, Item
+from memory.store import Store
 from tools.profile import COMPONENTS, Profile
 from tools.rewards import RewardTable
 from tools.scoring import Adjustment, Breakdown, ComponentScore, Ranked
@@ -164,3 +164,33 @@ def test_benchmark_reports_every_system(tmp_path: Path) -> None:
     table = render_table(report)
     assert "| avg 2-6 |" in table and "drift, ours (centered)" in table and "target" in table
     json.dumps(report.to_dict())
+
+
+def test_the_shipped_prior_and_the_no_feedback_system_are_reported(tmp_path: Path) -> None:
+    store = Store(tmp_path / "c.sqlite3")
+    users = _users(6)
+    cfg = SimConfig(rounds=5, k=5, drift_round=3)
+    shipped = {"collaborative": 0.6, "content": 0.3, "popularity": 0.1}
+    rec = TinyRecommender()
+    seen: dict[str, list[Profile]] = {}
+    real = rec.recommend
+
+    def spy(profile: Profile, *, k: int, exclude_ids: Collection[str]) -> list[Ranked]:
+        seen.setdefault(profile.user_id, []).append(profile)
+        return real(profile, k=k, exclude_ids=exclude_ids)
+
+    rec.recommend = spy  # type: ignore[method-assign]
+    report = run_benchmark(sequential_runner(rec, store, cfg), users, cfg,
+                           grid_steps=2, rules=("centered",), shipped=shipped)  # fmt: skip
+    names = [c.name for c in report.curves]
+    assert "ours (shipped)" in names and "shipped, no feedback" in names
+    uid = users[0].user_id
+    # the shipped learner starts every user from exactly the shipped weights, then moves
+    assert seen[f"shipped:{uid}"][0].weights == shipped
+    # ignoring feedback: every round ranks for a cold user with the shipped weights
+    assert all(p.is_cold and p.weights == shipped for p in seen[f"no-feedback:{uid}"])
+    assert not seen[f"shipped:{uid}"][-1].is_cold
+    assert report.lift and report.lift["ratio"] > 0
+    targets = {t["name"]: t for t in check_targets(report)}
+    assert "ours (shipped) / best static, NDCG rounds 2-10" in targets
+    assert targets["full feedback loop / no feedback, NDCG rounds 2-10"]["value"] == report.lift["ratio"]

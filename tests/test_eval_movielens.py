@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from threadpoolctl import threadpool_limits
 
+from bench.eval_movielens import format_table, run, temporal_split
+from bench.metrics import coverage, evaluate, mean_popularity, ndcg_at_k, recall_at_k
 from memory.items import Interaction
 from tests.conftest import shared_path
 from tests.fakes import WordHashEmbedder, small_catalog
-from tools.eval_movielens import format_table, run, temporal_split
-from tools.metrics import coverage, evaluate, mean_popularity, ndcg_at_k, recall_at_k
 
 
 def test_metrics_by_hand() -> None:
@@ -87,19 +87,21 @@ def test_a_whole_run_on_a_tiny_dataset(tmp_path: Path) -> None:
     with threadpool_limits(1, "blas"):  # tiny matrices: BLAS threads only add stalls
         result = run(data, embedder=WordHashEmbedder(), work_dir=tmp_path / "work", say=lines.append)
     systems = result["systems"]
-    assert set(systems) == {"most-popular", "ItemKNN", "ALS", "EASE", "our collaborative",
-                            "our content", "our hybrid"}  # fmt: skip
+    assert set(systems) == {"most-popular", "ItemKNN", "ALS", "EASE", "tastebud (shipped)"}
     for m in systems.values():
         assert 0.0 <= m["ndcg@10"] <= 1.0 and m["recall@10"] <= m["recall@50"] <= 1.0
         assert 0.0 < m["coverage"] <= 1.0 and m["mean_popularity"] >= 0.0
     # genre-loyal users: anything collaborative beats chance by far, popularity does not
-    assert systems["our collaborative"]["ndcg@10"] > systems["most-popular"]["ndcg@10"]
+    assert systems["tastebud (shipped)"]["ndcg@10"] > systems["most-popular"]["ndcg@10"]
     assert systems["most-popular"]["coverage"] <= 19 / 40  # top 10 of 40, minus <= 9 seen
     assert result["split"]["test_users"] == 40 and result["split"]["items"] == 40
-    assert set(result["tuned"]["our hybrid"]["weights"]) == {"collaborative", "content", "popularity"}
+    # the shipped row used the model `tastebud train` stored, with its validation score
+    shipped = result["tuned"]["tastebud (shipped)"]
+    assert set(shipped["weights"]) == {"collaborative", "content", "popularity"}
+    assert shipped["val_ndcg"] is not None
     table = format_table(result)
-    assert "| our hybrid |" in table and "best baseline" in table
-    assert any("tuned on validation" in line for line in lines)
+    assert "| tastebud (shipped) |" in table and "best baseline" in table
+    assert any(line.startswith("tastebud train:") for line in lines)
 
 
 def test_split_of_the_real_movielens_small() -> None:

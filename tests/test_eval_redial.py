@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-import agent.eval_redial as ev
-from agent.redial_data import catalog_items, fold_of, load, name_key, split_name
+import bench.eval_redial as ev
 from bench import redial_bench
+from bench.redial_data import catalog_items, fold_of, load, name_key, split_name
 from tests.fakes import WordHashEmbedder
 
 CLUSTERS = {"horror": ("Horror", "haunted ghost scream night"), "comedy": ("Comedy", "funny jokes laugh party"),
             "scifi": ("Sci-Fi", "space robot alien planet")}  # fmt: skip
 
 
-def write_dataset(root: Path, n_dialogues: int = 24) -> Path:
+def write_dataset(root: Path, n_dialogues: int = 24, id_base: int = 5000) -> Path:
     movies: dict[str, Any] = {}
     for c, (genre, words) in enumerate(CLUSTERS.values()):
         for k in range(10):
@@ -38,13 +38,13 @@ def write_dataset(root: Path, n_dialogues: int = 24) -> Path:
         name = lambda m: movies[m]["name"]  # noqa: E731
         msgs = [(1, "Hi, what do you like?"), (2, f"I loved @{a} and @{b}, anything like them?"),
                 (1, f"You should try @{r}"), (2, "thanks!")]  # fmt: skip
-        dialogues.append({"conversationId": str(5000 + n), "initiatorWorkerId": 2, "respondentWorkerId": 1,
+        dialogues.append({"conversationId": str(id_base + n), "initiatorWorkerId": 2, "respondentWorkerId": 1,
                           "movieMentions": {m: name(m) for m in (a, b, r)},
                           "initiatorQuestions": {m: {"suggested": int(m == r), "seen": 1, "liked": 1}
                                                  for m in (a, b, r)},
                           "messages": [{"senderWorkerId": s, "turn_id": t, "text": x}
                                        for t, (s, x) in enumerate(msgs)]})  # fmt: skip
-        turns.append({"dialog_id": str(5000 + n), "turn_id": 2, "rec": [name(r)],
+        turns.append({"dialog_id": str(id_base + n), "turn_id": 2, "rec": [name(r)],
                       "context": ["", msgs[0][1], msgs[1][1].replace(f"@{a}", name(a)).replace(f"@{b}", name(b))]})  # fmt: skip
     root.mkdir(parents=True, exist_ok=True)
     (root / "movies.json").write_text(json.dumps(movies))
@@ -105,3 +105,29 @@ def test_bench_cli_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
     assert redial_bench.main(["--data", str(root), "--work", str(tmp_path / "w"), "--folds", "3", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["turns"] == 9 and {"all", "new"} <= set(out["tastebud"]) and "R@50" in out["popularity"]["all"]
+
+
+def test_train_dialogues_train_and_the_scored_ones_only_score(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_dataset(tmp_path / "redial", n_dialogues=9)
+    train = write_dataset(tmp_path / "train", n_dialogues=30, id_base=8000) / "dialogues_valid.jsonl"
+    trained_on: list[set[str]] = []
+    real_train, real_run = ev._train_fold, ev.run
+
+    def spy_train(svc: Any, *a: Any, **kw: Any) -> Any:
+        out = real_train(svc, *a, **kw)
+        trained_on.append({r.user_id for r in svc.memory.store.interactions(ev.CATALOG)})
+        return out
+
+    monkeypatch.setattr(ev, "_train_fold", spy_train)
+    monkeypatch.setattr(redial_bench, "run", lambda *a, **kw: real_run(*a, embedder=WordHashEmbedder(), **kw))
+    argv = ["--data", str(root), "--work", str(tmp_path / "w"), "--train-dialogues", str(train), "--json"]
+    assert redial_bench.main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(trained_on) == 1 and out["folds"] == 1  # disjoint: one model scores every turn
+    assert trained_on[0] == {f"dlg:{8000 + n}" for n in range(30)}
+    assert out["turns"] == 9
+    for name in ("tastebud", "popularity"):
+        for k in (1, 10, 50):
+            assert out[f"{name}.all.R@{k}"] == out[name]["all"][f"R@{k}"]

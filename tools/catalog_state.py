@@ -12,15 +12,19 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from memory.catalog import Catalog
-from memory.items import Item
+from memory.items import Interaction, Item
+from memory.model_files import load_meta, model_dir
 from memory.store import Store
 from tools.collaborative import CFModel
 from tools.content import ContentIndex
+from tools.ranker import RankerModel
 from tools.titles import TitleIndex
 
 KNN_CACHE = 64
@@ -41,6 +45,7 @@ class Popularity:
     max_count: float
     source: str  # "interactions" | "item popularity" | "none"
     top: list[str]
+    implicit: bool = False  # every interaction is 1.0 (mentions, clicks): each one is a like
 
     @property
     def available(self) -> bool:
@@ -55,12 +60,15 @@ class Popularity:
 
     @classmethod
     def build(cls, catalog: Catalog, store: Store, threshold: float = 4.0) -> Popularity:
-        rows = store.interactions(catalog.name)
-        items = catalog.items
+        return cls.from_rows(store.interactions(catalog.name), catalog.items, threshold)
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Interaction], items: Mapping[str, Item],
+                  threshold: float = 4.0) -> Popularity:  # fmt: skip
         counts: dict[str, float] = {}
         source = "none"
+        implicit = bool(rows) and all(r.value == 1.0 for r in rows)
         if rows:
-            implicit = all(r.value == 1.0 for r in rows)
             liked = Counter(r.item_id for r in rows
                             if r.item_id in items and (implicit or r.value >= threshold))  # fmt: skip
             counts = {i: float(c) for i, c in liked.items()}
@@ -69,19 +77,21 @@ class Popularity:
             counts = {i: float(it.popularity) for i, it in items.items() if it.popularity}
             source = "item popularity" if counts else "none"
         top = sorted(counts, key=lambda i: (-counts[i], i))
-        return cls(counts, max(counts.values(), default=0.0), source, top)
+        return cls(counts, max(counts.values(), default=0.0), source, top, implicit)
 
 
 class CatalogState:
-    def __init__(self, catalog: Catalog, store: Store) -> None:
+    def __init__(self, catalog: Catalog, store: Store, models_dir: Path | None = None) -> None:
         self.catalog = catalog
         self.store = store
+        self.models_dir = models_dir
         self.key = version_key(catalog)
         self.items: dict[str, Item] = catalog.items
         self._content: ContentIndex | None = None
         self._cf: CFModel | None = None
         self._cf_loaded = False
         self._popularity: Popularity | None = None
+        self._ranker: RankerModel | None = None
         self._titles: TitleIndex | None = None
         self._knn: OrderedDict[tuple, list[tuple[str, float]]] = OrderedDict()
         self._lock = threading.Lock()  # the TUI asks from worker threads
@@ -95,9 +105,30 @@ class CatalogState:
     @property
     def cf(self) -> CFModel | None:
         if not self._cf_loaded:
-            self._cf = CFModel.load(self.catalog)
+            self._cf = CFModel.load(self.catalog, self.models_dir)
             self._cf_loaded = True
         return self._cf
+
+    @property
+    def ranker(self) -> RankerModel:
+        """The ranking model `tastebud train` learned for this version (defaults before that)."""
+        if self._ranker is None:
+            meta = None
+            name = self.catalog.record.cf_collection if self.catalog.record else None
+            if self.models_dir is not None and name:
+                meta = load_meta(model_dir(self.models_dir, name))
+            found = (meta or {}).get("ranker")
+            self._ranker = RankerModel.from_dict(found) if isinstance(found, dict) else RankerModel()
+        return self._ranker
+
+    @classmethod
+    def for_validation(cls, catalog: Catalog, store: Store, cf: CFModel | None,
+                       popularity: Popularity) -> CatalogState:  # fmt: skip
+        """The catalog's items and content with a model and counts from training rows only."""
+        state = cls(catalog, store)
+        state._cf, state._cf_loaded, state._popularity = cf, True, popularity
+        state._ranker = RankerModel()
+        return state
 
     @property
     def popularity(self) -> Popularity:

@@ -11,14 +11,14 @@ CF collection in Chroma so that they flip atomically with the catalog version:
   Chroma retrieves the collaborative candidates for it. "More like X" folds in X.
 - Item neighbour lists (tools/neighbours.py: EASE + "liked next" co-visitation)
   as each row's metadata. They rank better than the factor dot product on
-  MovieLens (tools/eval_movielens.py), so the collaborative *score* of an item
+  MovieLens (bench/eval_movielens.py), so the collaborative *score* of an item
   is its neighbour score when the model has them, the factor score otherwise.
 
 Positives are ratings >= 4 (or every row of an all-1.0 implicit log). Ratings
 below 3 are negatives: ALS training can weigh them with `negative_weight`
 (default 0, ignored), and a request gives a user's dislikes a negative weight
 (tools/hybrid.py `cf_dislike_weight`). On the MovieLens validation split,
-ignoring low ratings at request time measured better (tools/eval_engine.py
+ignoring low ratings at request time measured better (bench/eval_engine.py
 tunes it); chat dislikes are explicit, so the app's default still counts them.
 """
 
@@ -29,13 +29,22 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from memory.catalog import Catalog
+from memory.catalog import Catalog, collection_name, next_version
 from memory.items import Interaction
+from memory.model_files import (
+    ModelFileError,
+    load_array,
+    load_meta,
+    model_dir,
+    remove_model,
+    save_model,
+)
 from memory.store import Store
 from tools.neighbours import NeighbourConfig, build_neighbours
 
@@ -82,6 +91,7 @@ class TrainReport:
     collection: str | None = None
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    ranker: dict[str, Any] | None = None  # tools/ranker.py RankerModel.to_dict(), when learned
 
     def summary(self) -> str:
         if self.collection is None:
@@ -89,7 +99,15 @@ class TrainReport:
         return (f"catalog {self.catalog!r}: collaborative model from {self.positives} positive and"
                 f" {self.negatives} negative interactions of {self.users} users over {self.items}"
                 f" items ({self.factors} factors, {self.neighbour_links} neighbour links)"
-                f" in {self.seconds:.1f}s")  # fmt: skip
+                f" in {self.seconds:.1f}s{self._ranker_summary()}")  # fmt: skip
+
+    def _ranker_summary(self) -> str:
+        r = self.ranker
+        if not r or r.get("val_ndcg") is None:
+            return ""
+        weights = ", ".join(f"{k} {v:.2f}" for k, v in r["weights"].items())
+        return (f"; ranker weights {weights}, diversity {r['diversity']:g}, validation NDCG@10"
+                f" {r['val_ndcg']:.4f} on {r['val_users']} users")
 
     __str__ = summary
 
@@ -153,35 +171,81 @@ def fit_als(data: TrainingData, config: CFConfig) -> np.ndarray:
     return np.asarray(model.item_factors, dtype=np.float32)
 
 
+@dataclass
+class FittedCF:
+    """A model fitted in memory: what `store_cf` writes and `CFModel` serves."""
+
+    data: TrainingData
+    factors: np.ndarray
+    neighbours: sp.csr_matrix
+    config: CFConfig
+
+    def model(self) -> CFModel:
+        return CFModel(self.data.item_ids, self.factors, self.neighbours, self.config)
+
+
+def fit_cf(rows: Sequence[Interaction], config: CFConfig,
+           ease: tuple[np.ndarray, np.ndarray] | None = None) -> FittedCF | None:  # fmt: skip
+    """ALS factors and neighbour lists from interactions; None without a single positive."""
+    data = TrainingData.from_rows(rows, config)
+    if data.positives.nnz == 0:
+        return None
+    factors = fit_als(data, config)
+    nbrs = build_neighbours(data.positives, data.sequences, config.neighbours, ease)
+    return FittedCF(data, factors, nbrs, config)
+
+
+def store_cf(catalog: Catalog, fitted: FittedCF, models_dir: Path | None,
+             meta: Mapping[str, Any] | None = None) -> str:  # fmt: skip
+    """Write the factors to a new CF collection and the arrays + `meta` to its model files.
+
+    The model files are written first, under the name the collection is about to
+    get, so a reader that sees the new pointer also finds its files. Without a
+    models dir (tests of old catalogs) the neighbour lists go into Chroma metadata.
+    """
+    ids, nbrs = fitted.data.item_ids, fitted.neighbours
+    name = collection_name(catalog.name, "cf", next_version(catalog.client, catalog.name, "cf"))
+    metas = None
+    if models_dir is not None:
+        save_model(model_dir(models_dir, name),
+                   {"factors": fitted.factors.astype(np.float32), "nbr_indptr": nbrs.indptr,
+                    "nbr_indices": nbrs.indices, "nbr_data": nbrs.data.astype(np.float32)},
+                   {"ids": ids, "cf": fitted.config.to_info(), **(meta or {})})  # fmt: skip
+    else:
+        metas = [{"nbrs": json.dumps([[ids[j], round(float(w), 7)] for j, w in
+                                      zip(nbrs.indices[nbrs.indptr[r]:nbrs.indptr[r + 1]],
+                                          nbrs.data[nbrs.indptr[r]:nbrs.indptr[r + 1]], strict=True)])}
+                 for r in range(len(ids))]  # fmt: skip
+    old = catalog.record.cf_collection if catalog.record else None
+    written = catalog.write_cf_factors(ids, fitted.factors, metadatas=metas, space="ip",
+                                       info=fitted.config.to_info(), name=name)  # fmt: skip
+    if models_dir is not None and old and old != written:
+        remove_model(model_dir(models_dir, old))
+    return written
+
+
 def train_cf(catalog: Catalog, store: Store, config: CFConfig | None = None,
-             progress: Progress | None = None) -> TrainReport:  # fmt: skip
-    """Learn factors and neighbour lists from the catalog's interactions; write them to Chroma."""
+             progress: Progress | None = None, models_dir: Path | None = None,
+             meta: Mapping[str, Any] | None = None) -> TrainReport:  # fmt: skip
+    """Learn factors and neighbour lists from the catalog's interactions and store them."""
     config = config or CFConfig()
     started = time.perf_counter()
     report = TrainReport(catalog=catalog.name, factors=config.factors)
     step = progress or (lambda done, total: None)
-    step(0, 4)
+    step(0, 2)
     known = catalog.items
     rows = [r for r in store.interactions(catalog.name) if r.item_id in known]
-    data = TrainingData.from_rows(rows, config)
-    report.users, report.items = data.users, len(data.item_ids)
-    report.positives, report.negatives = int(data.positives.nnz), int(data.negatives.nnz)
-    if report.positives == 0:
+    fitted = fit_cf(rows, config)
+    if fitted is None:
         report.notes.append("no positive interactions in this catalog")
         return report
-    step(1, 4)
-    factors = fit_als(data, config)
-    step(2, 4)
-    nbrs = build_neighbours(data.positives, data.sequences, config.neighbours)
-    report.neighbour_links = int(nbrs.nnz)
-    step(3, 4)
-    metas = [{"nbrs": json.dumps([[data.item_ids[j], round(float(w), 7)] for j, w in
-                                  zip(nbrs.indices[nbrs.indptr[r]:nbrs.indptr[r + 1]],
-                                      nbrs.data[nbrs.indptr[r]:nbrs.indptr[r + 1]], strict=True)])}
-             for r in range(len(data.item_ids))]  # fmt: skip
-    report.collection = catalog.write_cf_factors(data.item_ids, factors, metadatas=metas,
-                                                 space="ip", info=config.to_info())  # fmt: skip
-    step(4, 4)
+    data = fitted.data
+    report.users, report.items = data.users, len(data.item_ids)
+    report.positives, report.negatives = int(data.positives.nnz), int(data.negatives.nnz)
+    report.neighbour_links = int(fitted.neighbours.nnz)
+    step(1, 2)
+    report.collection = store_cf(catalog, fitted, models_dir, meta)
+    step(2, 2)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -201,9 +265,16 @@ class CFModel:
         self.unit = self.factors / np.maximum(norms, 1e-12)
 
     @classmethod
-    def load(cls, catalog: Catalog) -> CFModel | None:
+    def load(cls, catalog: Catalog, models_dir: Path | None = None) -> CFModel | None:
+        """From the model files of the catalog's CF version (milliseconds), else from Chroma."""
         if not catalog.has_cf:
             return None
+        name = catalog.record.cf_collection if catalog.record else None
+        if models_dir is not None and name:
+            directory = model_dir(models_dir, name)
+            meta = load_meta(directory)
+            if meta is not None:
+                return cls.from_files(directory, meta)
         ids, factors, metas = catalog.all_cf_rows()
         if not ids:
             return None
@@ -217,6 +288,17 @@ class CFModel:
                     v.append(w)
         nbrs = sp.csr_matrix((v, (r, c)), shape=(len(ids), len(ids)), dtype=np.float32)
         return cls(ids, factors, nbrs, CFConfig.from_info(catalog.cf_info))
+
+    @classmethod
+    def from_files(cls, directory: Path, meta: Mapping[str, Any]) -> CFModel:
+        ids = [str(i) for i in meta["ids"]]
+        arrays = {n: load_array(directory, n) for n in
+                  ("factors", "nbr_indptr", "nbr_indices", "nbr_data")}  # fmt: skip
+        if any(a is None for a in arrays.values()):
+            raise ModelFileError(f"model files in {directory} are incomplete; run `tastebud train`")
+        nbrs = sp.csr_matrix((arrays["nbr_data"], arrays["nbr_indices"], arrays["nbr_indptr"]),
+                             shape=(len(ids), len(ids)))  # fmt: skip
+        return cls(ids, np.asarray(arrays["factors"]), nbrs, CFConfig.from_info(meta.get("cf", {})))
 
     def _known(self, weights: Mapping[str, float]) -> list[tuple[int, float]]:
         return [(self.row[i], w) for i, w in weights.items() if i in self.row and w != 0]

@@ -22,14 +22,16 @@ from memory.bootstrap import Memory
 from memory.catalog import CatalogError
 from memory.items import Item
 from tools.catalog_state import CatalogState, version_key
-from tools.collaborative import CFConfig, Progress, TrainReport, train_cf
+from tools.collaborative import CFConfig, Progress, TrainReport
 from tools.explain import Explanation, build_explanation
 from tools.filters import Filters, broken_rule
 from tools.hybrid import HybridConfig, Request, build_request, score_items
 from tools.profile import Profile
-from tools.ranking import rank
+from tools.ranker import RankerModel
+from tools.ranking import rank, rank_filled
 from tools.scoring import Ranked
 from tools.titles import Resolution
+from tools.training import train_catalog
 
 K_MAX = 100
 EMBED_CACHE = 256
@@ -63,13 +65,35 @@ class Engine:
     def __init__(self, memory: Memory, *, diversity: float | None = None,
                  config: HybridConfig | None = None, cf_config: CFConfig | None = None) -> None:  # fmt: skip
         self.memory = memory
-        self.diversity = check_diversity(diversity, memory.settings.diversity)
-        self.config = config or HybridConfig()
+        chosen = diversity if diversity is not None else memory.settings.diversity
+        self._diversity = None if chosen is None else check_diversity(chosen, 0.0)
+        self._config = config
         self.cf_config = cf_config or CFConfig()
         self._state: CatalogState | None = None
         self._embeddings: OrderedDict[str, np.ndarray] = OrderedDict()
         self._blas: Any = None
         self._lock = threading.Lock()
+
+    @property
+    def ranker(self) -> RankerModel:
+        """The active catalog's learned ranker (weights, recency, MMR lambda)."""
+        return self.state.ranker
+
+    @property
+    def diversity(self) -> float:
+        """An explicit setting wins; otherwise the MMR lambda chosen at `tastebud train`."""
+        return self._diversity if self._diversity is not None else self.ranker.diversity
+
+    @diversity.setter
+    def diversity(self, value: float | None) -> None:
+        self._diversity = None if value is None else check_diversity(value, 0.0)
+
+    @property
+    def config(self) -> HybridConfig:
+        if self._config is not None:
+            return self._config
+        r = self.ranker
+        return HybridConfig(recency_tau=r.recency_tau, cf_dislike_weight=r.cf_dislike_weight)
 
     # caches -------------------------------------------------------------------
     def refresh(self) -> None:
@@ -82,7 +106,7 @@ class Engine:
         catalog = self.memory.catalog
         if self._state is None or self._state.catalog is not catalog \
                 or self._state.key != version_key(catalog):  # fmt: skip
-            self._state = CatalogState(catalog, self.memory.store)
+            self._state = CatalogState(catalog, self.memory.store, self.memory.settings.models_dir)
         return self._state
 
     def _ready(self) -> CatalogState:
@@ -131,15 +155,21 @@ class Engine:
     def recommend(self, profile: Profile, *, query: str | None = None,
                   filters: Filters | None = None, k: int = 10, like_ids: Sequence[str] = (),
                   exclude_ids: Collection[str] = (), diversity: float | None = None,
-                  ) -> RecommendResult:  # fmt: skip
-        """The hybrid list for a user, optionally steered by words and seed items."""
+                  include_rated: bool = False) -> RecommendResult:  # fmt: skip
+        """The hybrid list for a user, optionally steered by words and seed items.
+
+        Everything the user has interacted with (liked, disliked, rated, seen) is
+        left out unless `include_rated`; `exclude_ids` (what this conversation
+        showed) is left out too, but refills the list rather than shorten it.
+        """
         check_k(k)
         lam = check_diversity(diversity, self.diversity)
         state = self._ready()
         with self._one_blas_thread():
-            req = self._request(state, profile, query, self._known_ids(state, like_ids))
-            items, notes = rank(state, req, k=k, filters=filters, exclude_ids=exclude_ids,
-                                diversity=lam)  # fmt: skip
+            req = self._request(state, profile, query, self._known_ids(state, like_ids),
+                                exclude_known=not include_rated)  # fmt: skip
+            items, notes = rank_filled(state, req, k=k, filters=filters, shown_ids=exclude_ids,
+                                       diversity=lam)  # fmt: skip
         return RecommendResult(items, notes, req.query)
 
     def search(self, query: str, *, filters: Filters | None = None, k: int = 10,
@@ -209,8 +239,8 @@ class Engine:
         catalog = self.memory.catalog
         if not catalog.exists:
             raise CatalogError(f"catalog {catalog.name!r} is empty: ingest it before training")
-        report = train_cf(catalog, self.memory.store, self.cf_config, progress)
-        self._state = None
+        report = train_catalog(self.state, self.cf_config, self.memory.settings.models_dir, progress)
+        self.refresh()
         return report
 
     def ensure_trained(self, progress: Progress | None = None) -> TrainReport | None:

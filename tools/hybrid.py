@@ -12,7 +12,7 @@ breakdown an item had in a list, to the last bit:
 with w the user's blend weights renormalized over the available components,
 and z_k each component's normalized score. Candidates are the union of the
 content k-NN (request vector, and the bare query), the collaborative k-NN
-(Chroma, on the folded-in vector) and neighbour scores, and the popularity
+(numpy over the item factors, on the folded-in vector) and neighbour scores, and the popularity
 prior's top items. The ranked list comes from tools/ranking.py.
 """
 
@@ -142,8 +142,11 @@ def build_request(state: CatalogState, embed: Embed, profile: Profile, *, query:
             masked = scores.copy()
             masked[[model.row[i] for i in known if i in model.row]] = -np.inf
             req.cf_scores, req.cf_cal = scores, calibrate_array(masked, depth)
-            candidates.update(dict.fromkeys(i for i, _ in state.knn("cf", req.cf_user, fetch)
-                                            if i not in known))  # fmt: skip
+            known_rows = [model.row[i] for i in known if i in model.row]
+            factor = (model.factors @ req.cf_user).astype(np.float64)
+            factor[known_rows] = -np.inf  # the factor space's nearest items, numpy not Chroma
+            candidates.update(dict.fromkeys(model.ids[j] for j in _top_indices(factor, depth)
+                                            if np.isfinite(factor[j])))  # fmt: skip
             top = _top_indices(masked, depth)
             candidates.update(dict.fromkeys(model.ids[j] for j in top if np.isfinite(masked[j])))
 

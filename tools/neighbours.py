@@ -4,7 +4,7 @@ Latent factors (ALS) are good at retrieving a broad candidate set, but on
 MovieLens a closed-form item-item model (EASE, Steck 2019) ranks better. On a
 time-ordered split, "what people who liked X liked *next*" added ~8 % NDCG on
 the validation split carved from the training data, but was about neutral on
-the test split (tools/eval_movielens.py; the benchmark re-tunes its strength).
+the test split (bench/eval_movielens.py; the benchmark re-tunes its strength).
 Both are item x item matrices; we keep the M largest-magnitude entries of each
 row of their blend, so a catalog stores O(items x M) numbers and a request
 scores a user with one sparse row sum.

@@ -35,13 +35,19 @@ def eligible(item: Item, req: Request, excluded: Collection[str], filters: Filte
 
 
 def rank(state: CatalogState, req: Request, *, k: int, filters: Filters | None = None,
-         exclude_ids: Collection[str] = (), diversity: float = 0.0) -> tuple[list[Ranked], list[str]]:  # fmt: skip
-    """The top k eligible items, diversified; plus the request's notes."""
+         exclude_ids: Collection[str] = (), diversity: float = 0.0,
+         only: Collection[str] | None = None) -> tuple[list[Ranked], list[str]]:  # fmt: skip
+    """The top k eligible items, diversified; plus the request's notes.
+
+    `only` restricts the list to those ids (used to refill a list from items
+    shown earlier, see `rank_filled`).
+    """
     excluded = set(req.known) | set(exclude_ids)
     items = state.items
-    ids = [i for i in req.candidates if eligible(items[i], req, excluded, filters)]
+    pool_ids = req.candidates if only is None else [i for i in only if i in items]
+    ids = [i for i in pool_ids if eligible(items[i], req, excluded, filters)]
     notes = list(req.notes)
-    if len(ids) < POOL * k:
+    if len(ids) < POOL * k and only is None:
         seen = set(ids)
         extra = [i for i, it in items.items() if i not in seen and eligible(it, req, excluded, filters)]
         ids.extend(_cheap_order(state, req, extra)[:SCAN_CAP])
@@ -76,6 +82,29 @@ def rank(state: CatalogState, req: Request, *, k: int, filters: Filters | None =
                            f" #{pick.index + 1} by score{why}")  # fmt: skip
         ranked.append(Ranked(items[ids[n]], b.total, b, position + 1, pick.index + 1))
     return ranked, notes
+
+
+def rank_filled(state: CatalogState, req: Request, *, k: int, filters: Filters | None = None,
+                shown_ids: Collection[str] = (), diversity: float = 0.0,
+                ) -> tuple[list[Ranked], list[str]]:  # fmt: skip
+    """`rank` without what this conversation already showed, but never a short list because of it.
+
+    When too few unseen items are left, the remaining slots are filled from the
+    items shown earlier (best first, after the new ones) and a note says so.
+    """
+    ranked, notes = rank(state, req, k=k, filters=filters, exclude_ids=shown_ids,
+                         diversity=diversity)  # fmt: skip
+    if len(ranked) >= k or not shown_ids:
+        return ranked, notes
+    taken = {r.item.id for r in ranked}
+    more, _ = rank(state, req, k=k - len(ranked), filters=filters, exclude_ids=taken,
+                   diversity=diversity, only=[i for i in shown_ids if i not in taken])  # fmt: skip
+    if not more:
+        return ranked, notes
+    notes = [n for n in notes if not n.startswith("no items left")]
+    notes.append(f"only {len(ranked)} film(s) not shown earlier in this conversation fit;"
+                 f" the last {len(more)} were shown before (start afresh with `recommend --new`)")  # fmt: skip
+    return ranked + more, notes
 
 
 def _cheap_order(state: CatalogState, req: Request, ids: Sequence[str]) -> list[str]:

@@ -28,6 +28,7 @@ from tools.preferences import PreferenceChange
 from tools.profile import Profile
 from tools.rewards import RewardTable
 from tools.scoring import breakdown_from_dict
+from tools.splits import add_history
 
 Progress = Callable[[int, int], None]
 DEFAULT_THREAD = "default"
@@ -52,9 +53,25 @@ class Tastebud:
         self.memory = memory
         self.engine = engine or Engine(memory)
         self.rewards = rewards or RewardTable.from_overrides(memory.settings.rewards)
-        self.learner = learner or Learner()
+        self._base_learner = learner or Learner()
+        self._learner: Learner | None = None
         self._feedback: FeedbackService | None = None
         self._matcher: tuple[object, HistoryMatcher] | None = None
+
+    @property
+    def learner(self) -> Learner:
+        """The update rule, starting every user from the catalog's learned weights.
+
+        The weights `tastebud train` learned are each user's prior; feedback moves
+        that user's weights around them. A learner given a prior keeps its own.
+        """
+        base = self._base_learner
+        if base.config.prior is not None:
+            return base
+        prior = tuple(sorted(self.engine.ranker.weights.items()))
+        if self._learner is None or self._learner.config.prior != prior:
+            self._learner = Learner(replace(base.config, prior=prior), base.timings)
+        return self._learner
 
     # set-up -------------------------------------------------------------------
     @property
@@ -81,9 +98,10 @@ class Tastebud:
 
     @property
     def feedback_service(self) -> FeedbackService:
-        name = self.catalog_name
-        if self._feedback is None or self._feedback.catalog_name != name:
-            self._feedback = FeedbackService(self.memory.store, name, self.rewards, self.learner,
+        name, learner = self.catalog_name, self.learner
+        if self._feedback is None or self._feedback.catalog_name != name \
+                or self._feedback.learner is not learner:  # fmt: skip
+            self._feedback = FeedbackService(self.memory.store, name, self.rewards, learner,
                                              self.engine.score_item, self.profile,
                                              self.engine.score_many)  # fmt: skip
         return self._feedback
@@ -94,19 +112,15 @@ class Tastebud:
 
         A MovieLens user (`--user ml-1`) arrives with ratings but no chat feedback;
         their ratings count as likes (>= 4) and dislikes (<= 2) so collaborative and
-        content retrieval fold them in. Chat feedback on the same item wins.
+        content retrieval fold them in. Chat feedback on the same item wins. Every
+        imported item counts as seen, so a film the user rated 3 is not recommended back.
         `state` replaces the stored learned state (an import in progress).
         """
         profile = load_profile(self.memory.store, user_id, catalog_items=self.memory.catalog.items,
                                config=self.learner.config, state=state)  # fmt: skip
-        for row in self.memory.store.interactions(self.catalog_name, user_id):
-            item = row.item_id
-            if item in profile.liked or item in profile.disliked:
-                continue
-            if row.value >= 4.0:
-                profile.liked[item] = min(1.0, max(0.5, (row.value - 3.0) / 2.0))
-            elif row.value <= 2.0:
-                profile.disliked.add(item)
+        rows = self.memory.store.interactions(self.catalog_name, user_id)
+        if rows:
+            add_history(profile, rows, implicit=self.engine.state.popularity.implicit)
         return profile
 
     def resolve(self, title: str):  # type: ignore[no-untyped-def]
@@ -139,9 +153,11 @@ class Tastebud:
 
     # ranking ------------------------------------------------------------------
     def recommend(self, user_id: str, *, query: str | None = None, filters: Filters | None = None,
-                  k: int = 10, like_ids: Sequence[str] = (), thread_id: str = DEFAULT_THREAD):  # type: ignore[no-untyped-def]  # fmt: skip
+                  k: int = 10, like_ids: Sequence[str] = (), thread_id: str = DEFAULT_THREAD,
+                  include_rated: bool = False):  # type: ignore[no-untyped-def]  # fmt: skip
+        """The user's list; what this conversation (thread) showed goes to the back, never away."""
         result = self.engine.recommend(self.profile(user_id), query=query, filters=filters, k=k,
-                                       like_ids=like_ids,
+                                       like_ids=like_ids, include_rated=include_rated,
                                        exclude_ids=self._shown_ids(user_id, thread_id))  # fmt: skip
         return self._remember(user_id, thread_id, result, query, like_ids)
 

@@ -82,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--query", help="what you are in the mood for, in words")
     rec.add_argument("--k", type=int, default=10, help="how many (1-100)")
     rec.add_argument("--json", action="store_true")
+    rec.add_argument("--new", action="store_true",
+                     help="start a fresh conversation (films shown earlier may come back)")
+    rec.add_argument("--include-rated", action="store_true",
+                     help="also list films you already rated, liked, disliked or saw")
     for name, text in (("explain", "why a film is recommended, with the numbers"),
                        ("similar", "films like a given one")):  # fmt: skip
         p = add(name, text)
@@ -109,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--data", help="the dataset folder (ml-latest-small or redial)")
     ev.add_argument("--turns", help="redial: a turns JSONL to use instead of the default")
     ev.add_argument("--dialogues", help="redial: a dialogues JSONL to use instead of the default")
+    ev.add_argument("--train-dialogues",
+                    help="redial: train only on these dialogues (never on a scored one)")
     ev.add_argument("--json", action="store_true")
     return parser
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -22,6 +23,7 @@ from memory.ingest.limits import RatingScale
 from memory.ingest.pipeline import ingest
 from memory.ingest.readers import IngestError, ReadOptions, detect_format, read_catalog
 from memory.ingest.rows import RowError
+from memory.model_files import load_meta, model_dir
 from memory.settings import Settings
 from memory.store import Store
 from tui.text_safety import clean, dumps
@@ -102,6 +104,21 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _ranker_stats(settings: Settings, version: str | None) -> dict | None:
+    """What `tastebud train` learned: validation NDCG@10, when, how long, the weights.
+
+    Read from the model files alone (no vector store), like the rest of `catalog stats`.
+    """
+    meta = load_meta(model_dir(settings.models_dir, version)) if version else None
+    r = (meta or {}).get("ranker")
+    if not isinstance(r, dict) or r.get("trained_at") is None:
+        return None
+    keys = ("weights", "diversity", "recency_tau", "cf_dislike_weight", "train_seconds")
+    return {"validation_ndcg@10": r.get("val_ndcg"), "validation_users": r.get("val_users"),
+            "trained_at": datetime.fromtimestamp(float(r["trained_at"]), tz=UTC).isoformat(),
+            **{k: r.get(k) for k in keys}}  # fmt: skip
+
+
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
     if args.action in ("rm", "restore-demo"):
         return _change_catalogs(args, settings)
@@ -175,4 +192,5 @@ def catalog_stats(settings: Settings, store: Store, name: str) -> dict[str, obje
         "source": (rec.source_path or rec.source) if rec else None,
         "chroma": settings.chroma_url or str(settings.chroma_path),
         "data_dir": str(settings.data_dir),
+        "ranker": _ranker_stats(settings, rec.cf_collection) if rec and cf_ok else None,
     }

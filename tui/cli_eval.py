@@ -22,8 +22,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.suite == "redial":
         argv += ["--turns", args.turns] if args.turns else []
         argv += ["--dialogues", args.dialogues] if args.dialogues else []
-    elif args.turns or args.dialogues:
-        raise ValueError("--turns and --dialogues only apply to `tastebud eval redial`")
+        train = getattr(args, "train_dialogues", None)
+        argv += ["--train-dialogues", train] if train else []
+    elif args.turns or args.dialogues or getattr(args, "train_dialogues", None):
+        raise ValueError("--turns, --dialogues and --train-dialogues only apply to"
+                         " `tastebud eval redial`")  # fmt: skip
     if args.json:
         argv.append("--json")
     module = importlib.import_module(SUITES[args.suite])

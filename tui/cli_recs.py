@@ -12,7 +12,17 @@ from tools.service import Tastebud
 from tui.factory import build_tastebud
 from tui.text_safety import clean, clean_line, dumps
 
-CLI_THREAD = "cli"
+
+def conversation(settings: Settings, new: bool = False) -> str:
+    """The user's current conversation (the one `ask` continues); `new` starts a fresh one.
+
+    Lists shown earlier in it are kept out of the next `recommend`, so "more" gives
+    new films; `recommend --new` forgets them.
+    """
+    from agent.threads import ThreadRegistry
+
+    registry = ThreadRegistry(settings.data_dir / "threads.json")
+    return registry.new(settings.user) if new else registry.current_or_new(settings.user)
 
 
 def ranked_line(n: int, r) -> str:  # type: ignore[no-untyped-def]
@@ -48,7 +58,9 @@ def _resolve(svc: Tastebud, title: str):  # type: ignore[no-untyped-def]
 
 def cmd_recommend(args: argparse.Namespace, settings: Settings) -> int:
     svc = build_tastebud(settings)
-    result = svc.recommend(settings.user, query=args.query, k=args.k, thread_id=CLI_THREAD)
+    thread = conversation(settings, new=getattr(args, "new", False))
+    result = svc.recommend(settings.user, query=args.query, k=args.k, thread_id=thread,
+                           include_rated=getattr(args, "include_rated", False))  # fmt: skip
     _print_list(svc, result, args.json)
     return 0
 
@@ -56,7 +68,7 @@ def cmd_recommend(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_similar(args: argparse.Namespace, settings: Settings) -> int:
     svc = build_tastebud(settings)
     item = _resolve(svc, args.title)
-    result = svc.similar(settings.user, item.id, k=args.k, thread_id=CLI_THREAD)
+    result = svc.similar(settings.user, item.id, k=args.k, thread_id=conversation(settings))
     _print_list(svc, result, args.json)
     return 0
 
@@ -64,7 +76,7 @@ def cmd_similar(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
     svc = build_tastebud(settings)
     item = _resolve(svc, args.title)
-    explanation = svc.explain(settings.user, item.id, thread_id=CLI_THREAD)
+    explanation = svc.explain(settings.user, item.id, thread_id=conversation(settings))
     if args.json:
         print(dumps(explanation.to_dict(), indent=2))
     else:

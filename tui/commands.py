@@ -143,7 +143,7 @@ def toggle_diversity(screen: ChatScreen) -> None:
     """
     app: TastebudApp = screen.app  # type: ignore[assignment]
     settings = screen.settings
-    if settings.diversity > 0:
+    if settings.diversity is None or settings.diversity > 0:  # None: the catalog's trained value
         app.remembered_diversity = settings.diversity
         value = 0.0
     else:

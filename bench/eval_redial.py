@@ -30,7 +30,7 @@ from typing import Any
 from agent.offline.lexicon import Vocabulary
 from agent.offline.nlu import parse, query_text
 from agent.offline.prefs import loves, to_change
-from agent.redial_data import (
+from bench.redial_data import (
     Dialogue,
     RedialData,
     Turn,
@@ -87,6 +87,8 @@ class RedialReport:
             "unresolved_targets": self.unresolved_targets,
             "tastebud": {"all": self.tastebud_all.as_dict(), "new": self.tastebud_new.as_dict()},
             "popularity": {"all": self.popular_all.as_dict(), "new": self.popular_new.as_dict()},
+            **{f"{name}.all.R@{k}": rec.as_dict()[f"R@{k}"] for name, rec in
+               (("tastebud", self.tastebud_all), ("popularity", self.popular_all)) for k in KS},
             "anchors": ANCHORS, "folds": self.folds, "diversity": self.diversity,
             "interactions": self.interactions,
             "seeker_mentions": {"gold": m["gold"], "found": m["found"], "correct": m["right"],
@@ -113,10 +115,11 @@ def prepare(data: RedialData, svc: Tastebud, *, rebuild: bool = False) -> None:
     svc.engine.refresh()
 
 
-def _train_fold(svc: Tastebud, data: RedialData, fold: int, folds: int,
+def _train_fold(svc: Tastebud, pool: dict[str, Dialogue], scored: set[str],
                 movielens: list[Any]) -> tuple[Counter[str], int]:  # fmt: skip
+    """Train on the pool's dialogues except those being scored: a dialogue never trains its own model."""
     known = set(svc.memory.catalog.items)
-    train = [d for d in data.dialogues.values() if fold_of(d.id, folds) != fold]
+    train = [d for d in pool.values() if d.id not in scored]
     rows = comention_interactions(train, known)
     with svc.memory.store.transaction() as conn:
         Store.replace_interactions(conn, CATALOG, "redial", rows)
@@ -127,8 +130,15 @@ def _train_fold(svc: Tastebud, data: RedialData, fold: int, folds: int,
 
 def evaluate(data: RedialData, svc: Tastebud, *, folds: int = 5, movielens_dir: Path | None = None,
              limit: int | None = None, only_folds: int | None = None, diversity: float | None = None,
-             rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> RedialReport:  # fmt: skip
-    """Score the turns (the first `limit` of each fold; the first `only_folds` folds)."""
+             rebuild: bool = False, progress: Callable[[int, int], None] | None = None,
+             train_dialogues: dict[str, Dialogue] | None = None) -> RedialReport:  # fmt: skip
+    """Score the turns (the first `limit` of each fold; the first `only_folds` folds).
+
+    The collaborative model and the ranker learn from `train_dialogues` (default:
+    the scored dialogues file itself, by folds). A scored dialogue is always left
+    out of the model that scores it; when no training dialogue is scored, one
+    model scores every turn (a single fold).
+    """
     started = time.perf_counter()
     prepare(data, svc, rebuild=rebuild)
     if diversity is not None:
@@ -137,6 +147,9 @@ def evaluate(data: RedialData, svc: Tastebud, *, folds: int = 5, movielens_dir: 
     vocab = Vocabulary.from_items(items.values(), resolve=svc.resolve)
     ml = movielens_interactions(movielens_dir, items.values()) if movielens_dir else []
     turns = [t for t in data.turns if t.dialog_id in data.dialogues]
+    pool = train_dialogues if train_dialogues is not None else data.dialogues
+    if not set(pool) & {t.dialog_id for t in turns}:
+        folds = 1
     report = RedialReport(folds=folds, interactions={"movielens": len(ml)})
     report.diversity = svc.engine.diversity
     run_id = uuid.uuid4().hex[:8]
@@ -145,7 +158,7 @@ def evaluate(data: RedialData, svc: Tastebud, *, folds: int = 5, movielens_dir: 
         mine = [t for t in turns if fold_of(t.dialog_id, folds) == fold][:limit]
         if not mine:
             continue
-        counts, n_rows = _train_fold(svc, data, fold, folds, ml)
+        counts, n_rows = _train_fold(svc, pool, {t.dialog_id for t in mine}, ml)
         report.interactions[f"redial_fold{fold}"] = n_rows
         popular = [i for i, _ in counts.most_common()]
         readers: dict[str, DialogueReader] = {}  # users are fresh per run: the data dir is a cache
@@ -262,13 +275,15 @@ def _with_names(text: str, mentions: dict[str, str]) -> str:
 
 
 def run(data_dir: Path, *, work_dir: Path, turns: Path | None = None, dialogues: Path | None = None,
-        embedder: Any = None, **kw: Any) -> RedialReport:
+        train_dialogues: Path | None = None, embedder: Any = None, **kw: Any) -> RedialReport:
     """Load ReDial, open (or build) the cached Tastebud data dir, evaluate."""
-    from agent.redial_data import load
+    from bench.redial_data import load, load_dialogues
     from memory.bootstrap import open_memory
     from memory.settings import Settings
 
     data = load(data_dir, turns, dialogues)
+    if train_dialogues is not None:
+        kw["train_dialogues"] = load_dialogues(train_dialogues)
     settings = Settings(data_dir=work_dir, user="redial-eval", catalog=CATALOG)
     svc = Tastebud(open_memory(settings, embedder=embedder))
     return evaluate(data, svc, **kw)

@@ -73,14 +73,19 @@ def _jsonl(path: Path) -> Iterable[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def load(data_dir: Path, turns: Path | None = None, dialogues: Path | None = None) -> RedialData:
-    movies: dict[str, dict[str, Any]] = json.loads((data_dir / "movies.json").read_text(encoding="utf-8"))
+def load_dialogues(path: Path) -> dict[str, Dialogue]:
     dlgs = {}
-    for row in _jsonl(dialogues or data_dir / "dialogues_valid.jsonl"):
+    for row in _jsonl(path):
         did = str(row["conversationId"])
         dlgs[did] = Dialogue(did, int(row["initiatorWorkerId"]), list(row["messages"]),
                              {str(k): v for k, v in row.get("movieMentions", {}).items()},
                              {str(k): v for k, v in (row.get("initiatorQuestions") or {}).items()})  # fmt: skip
+    return dlgs
+
+
+def load(data_dir: Path, turns: Path | None = None, dialogues: Path | None = None) -> RedialData:
+    movies: dict[str, dict[str, Any]] = json.loads((data_dir / "movies.json").read_text(encoding="utf-8"))
+    dlgs = load_dialogues(dialogues or data_dir / "dialogues_valid.jsonl")
     tlist = [Turn(str(r["dialog_id"]), int(r["turn_id"]), list(r["context"]), list(r["rec"]))
              for r in _jsonl(turns or data_dir / "turns_valid.jsonl")]  # fmt: skip
     by_name: dict[str, str] = {}

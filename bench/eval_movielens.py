@@ -1,4 +1,4 @@
-"""The MovieLens benchmark: our collaborative, content and hybrid rankers against real baselines.
+"""The MovieLens benchmark: what a user runs ("tastebud (shipped)") against real baselines.
 
 Data: a MovieLens folder (ml-latest-small: movies.csv, ratings.csv, tags.csv).
 
@@ -8,14 +8,17 @@ positive. For a user with at least 5 positives, the last 20 % of their positives
 everything the user rated before the first test positive; anything rated after
 that point that is not a test positive is dropped. Users with fewer than 5
 positives stay in TRAIN and are not evaluated. A VALIDATION split is carved
-from TRAIN the same way; every hyper-parameter (baselines' and ours) is chosen
-on it, then each system is refit on the full TRAIN and scored once on TEST.
+from TRAIN the same way for the baselines' hyper-parameters; each baseline is
+refit on the full TRAIN and scored once on TEST.
 Items' tag keywords exclude tags a user gave to one of their held-out films.
 
 Systems: most-popular, ItemKNN (implicit CosineRecommender), ALS (implicit),
-EASE (numpy closed form), and ours through `tools.engine.Engine`: collaborative
-alone, content alone (profile centroid of MiniLM item embeddings) and the hybrid.
-Metrics (tools/metrics.py): NDCG@10, Recall@10, Recall@50, coverage, mean popularity.
+EASE (numpy closed form), and Tastebud as shipped: the catalog is ingested with
+TRAIN only, `tastebud train` runs unchanged (it cuts its own validation split from
+the catalog's interactions and learns the ranker there), and every test user's
+list comes from the public facade (`Tastebud.recommend`) with default settings.
+No setting is tuned inside this evaluator.
+Metrics (bench/metrics.py): NDCG@10, Recall@10, Recall@50, coverage, mean popularity.
 """
 
 from __future__ import annotations
@@ -26,53 +29,30 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from memory.bootstrap import open_memory
+from bench import baselines as bl
+from bench.metrics import evaluate, ndcg_at_k
+from memory.bootstrap import Memory, open_memory
 from memory.embedder import Embedder
-from memory.ingest.readers import read_catalog
+from memory.ingest.pipeline import ingest
+from memory.ingest.readers import Parsed, read_catalog
 from memory.items import Interaction, Item
 from memory.settings import Settings
-from tools import baselines as bl
-from tools import eval_engine as ours
-from tools.collaborative import CFConfig
 from tools.engine import Engine
-from tools.metrics import evaluate, ndcg_at_k
+from tools.service import Tastebud
+from tools.splits import Split, temporal_split
 
 K_LARGE = 50
+CATALOG = "movielens-eval"
+SHIPPED = "tastebud (shipped)"
 BASELINE_GRIDS: list[tuple[Callable[..., bl.Scorer], dict[str, list[Any]]]] = [
     (bl.MostPopular, {}),
     (bl.ItemKNN, {"K": [20, 50, 100, 200]}),
     (bl.ALS, {"factors": [32, 64, 128], "regularization": [0.05, 0.5], "alpha": [1.0, 5.0]}),
     (bl.EASE, {"lam": [100.0, 200.0, 400.0, 800.0]}),
 ]
-
-
-@dataclass
-class Split:
-    train: list[Interaction]
-    test: dict[str, list[str]]
-
-
-def temporal_split(rows: Sequence[Interaction], *, frac: float = 0.2, threshold: float = 4.0,
-                   min_positives: int = 5) -> Split:  # fmt: skip
-    by_user: dict[str, list[Interaction]] = defaultdict(list)
-    for r in rows:
-        by_user[r.user_id].append(r)
-    train: list[Interaction] = []
-    test: dict[str, list[str]] = {}
-    for user in sorted(by_user):
-        events = sorted(by_user[user], key=lambda r: (r.ts, r.item_id))
-        pos = [n for n, r in enumerate(events) if r.value >= threshold]
-        if len(pos) < min_positives:
-            train.extend(events)
-            continue
-        held = pos[len(pos) - max(1, round(frac * len(pos))):]
-        test[user] = [events[n].item_id for n in held]
-        train.extend(events[: held[0]])
-    return Split(train, test)
 
 
 def prepare_items(items: Sequence[Item], data_dir: Path, held: set[tuple[str, str]],
@@ -108,6 +88,21 @@ def _tune_baseline(factory: Callable[..., bl.Scorer], options: dict[str, list[An
     return best
 
 
+def load_phase(memory: Memory, items: list[Item], train: list[Interaction]) -> None:
+    """Point the eval catalog at these items and interactions (unchanged items are not re-embedded)."""
+    parsed = Parsed(source="movielens-eval", items=items, interactions=train,
+                    item_lines={i.id: n for n, i in enumerate(items, 1)})  # fmt: skip
+    ingest(parsed, catalog=CATALOG, client=memory.client, store=memory.store,
+           embedder=memory.embedder)  # fmt: skip
+    memory.switch_catalog(CATALOG)
+
+
+def shipped_lists(svc: Tastebud, users: Sequence[str], k: int, run_id: str) -> dict[str, list[str]]:
+    """Each user's list from the public facade with default settings (a fresh conversation each)."""
+    return {u: [r.item.id for r in svc.recommend(u, k=k, thread_id=f"eval-{run_id}-{k}").items]
+            for u in users}  # fmt: skip
+
+
 def run(data_dir: Path, *, seed: int = 0, k: int = 10, users: int | None = None,
         embedder: Embedder | None = None, work_dir: Path | None = None,
         say: Callable[[str], None] | None = None) -> dict[str, Any]:  # fmt: skip
@@ -139,38 +134,24 @@ def run(data_dir: Path, *, seed: int = 0, k: int = 10, users: int | None = None,
 
     with tempfile.TemporaryDirectory(prefix="tastebud-eval-") as tmp:
         work = Path(work_dir) if work_dir is not None else Path(tmp)
-        memory = open_memory(Settings(data_dir=work, catalog=ours.CATALOG), embedder)
-        als = tuned["ALS"]
-        base = CFConfig(factors=als["factors"], regularization=als["regularization"],
-                        alpha=als["alpha"], seed=seed)  # fmt: skip
-        base = replace(base, neighbours=replace(base.neighbours, ease_lambda=tuned["EASE"]["lam"]))
-        ours.load_phase(memory, items, val.train)
-        cf_cfg, hybrid_cfg, tuned["our collaborative"] = ours.tune_collaborative(
-            val.train, val.test, val_users, base, k, say)
-        engine = Engine(memory, config=hybrid_cfg, cf_config=cf_cfg)
-        engine.train()
-        val_profiles = ours.profiles(val.train)
-        weights, val_ndcg = ours.tune_weights(engine, val_profiles, val.test, val_users, k, say)
-        lam = ours.tune_diversity(engine, val_profiles, val.test, val_users, weights, k, say)
-        tuned["our hybrid"] = {"weights": weights, "diversity": lam, "val_ndcg": round(val_ndcg, 4)}
-
-        ours.load_phase(memory, items, split.train)
-        engine.refresh()
-        say(f"training on the full training split: {engine.train()}")
-        profs = ours.profiles(split.train)
+        memory = open_memory(Settings(data_dir=work, catalog=CATALOG, user="bench"), embedder)
+        load_phase(memory, items, split.train)  # the catalog holds the training split only
+        engine = Engine(memory)
+        report = engine.train()  # exactly `tastebud train`: its own validation split, its own search
+        say(f"tastebud train: {report}")
+        tuned["tastebud (shipped)"] = {k: v for k, v in (report.ranker or {}).items() if k != "search"}
+        svc = Tastebud(memory, engine=engine)
         test = {u: split.test[u] for u in test_users}
-        for name, w, div in (("our collaborative", {"collaborative": 1.0}, 0.0),
-                             ("our content", {"content": 1.0}, 0.0),
-                             ("our hybrid", weights, lam)):  # fmt: skip
-            long = ours.ranked_lists(engine, profs, test_users, w, K_LARGE, div)
-            short = ours.ranked_lists(engine, profs, test_users, w, k, div) if div > 0 else long
-            systems[name] = evaluate(short, test, counts, len(items), k, K_LARGE, long)
-            say(f"{name}: test NDCG@{k} {systems[name][f'ndcg@{k}']:.4f}")
+        run_id = f"{time.time():.0f}"
+        long = shipped_lists(svc, test_users, K_LARGE, run_id)
+        short = shipped_lists(svc, test_users, k, run_id) if engine.diversity > 0 else long
+        systems[SHIPPED] = evaluate(short, test, counts, len(items), k, K_LARGE, long)
+        say(f"{SHIPPED}: test NDCG@{k} {systems[SHIPPED][f'ndcg@{k}']:.4f}")
         memory.store.close()
 
     baseline_names = [m for m in ("most-popular", "ItemKNN", "ALS", "EASE") if m in systems]
     best = max(baseline_names, key=lambda m: systems[m][f"ndcg@{k}"])
-    hybrid = systems["our hybrid"]
+    hybrid = systems[SHIPPED]
     ratio = hybrid[f"ndcg@{k}"] / max(systems[best][f"ndcg@{k}"], 1e-12)
     return {
         "k": k, "seed": seed, "systems": systems, "tuned": tuned,
@@ -193,8 +174,8 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     t = result["target"]
     lines.append("")
-    lines.append(f"hybrid / best baseline ({t['best_baseline']}) NDCG@{k}: {t['ndcg_ratio']:.3f}"
-                 f" (target >= 1.05: {'met' if t['ndcg_ok'] else 'NOT met'}); hybrid mean popularity"
+    lines.append(f"shipped / best baseline ({t['best_baseline']}) NDCG@{k}: {t['ndcg_ratio']:.3f}"
+                 f" (target >= 1.05: {'met' if t['ndcg_ok'] else 'NOT met'}); shipped mean popularity"
                  f" below most-popular's: {'yes' if t['popularity_ok'] else 'NO'}")  # fmt: skip
     s = result["split"]
     lines.append(f"{s['items']} items, {s['train_interactions']} training interactions,"

@@ -59,6 +59,7 @@ class System:
     weights: Mapping[str, float] | None = None  # a fixed blend; None uses the learned weights
     affinities: bool = False  # apply learned attribute affinities
     learner: LearnerConfig = field(default_factory=LearnerConfig)
+    use_feedback: bool = True  # False: every round is ranked for a cold user (no fold-in at all)
 
 
 @dataclass
@@ -105,6 +106,8 @@ def run_session(rec: Recommender, store: Store, system: System, user: SimUser, c
         drifted = user.drift_to is not None and rnd >= cfg.drift_round
         positives = user.drift_to if drifted and user.drift_to is not None else user.positives
         learned = load_profile(store, uid, config=system.learner)
+        if not system.use_feedback:
+            learned = Profile(user_id=uid, weights=dict(learned.weights))
         profile = replace(learned, weights=dict(system.weights or learned.weights),
                           affinities=learned.affinities if system.affinities else {})  # fmt: skip
         ranked = rec.recommend(profile, k=cfg.k, exclude_ids=shown)
@@ -210,6 +213,7 @@ class AdaptReport:
     seconds: float = 0.0
     paired: dict[str, dict[str, float]] = field(default_factory=dict)  # each system vs best static
     split_half_oracle: float = 0.0
+    lift: dict[str, float] = field(default_factory=dict)  # the shipped loop vs ignoring feedback
 
     def curve(self, name: str) -> Curve:
         return next(c for c in self.curves if c.name == name)
@@ -218,7 +222,7 @@ class AdaptReport:
         return {"curves": [vars(c) for c in self.curves], "best_static": self.best_static,
                 "drift": self.drift, "latency_ms": self.latency_ms, "config": self.config,
                 "seconds": self.seconds, "paired": self.paired,
-                "split_half_oracle": self.split_half_oracle}  # fmt: skip
+                "split_half_oracle": self.split_half_oracle, "lift": self.lift}  # fmt: skip
 
 
 Job = tuple[System, SimUser]
@@ -237,13 +241,16 @@ def run_benchmark(
     runner: Runner, users: Sequence[SimUser], cfg: SimConfig | None = None, *,
     grid_steps: int = 3, rules: Sequence[str] = ("centered", "share", "hedge"),
     default_rule: str = "centered", base: LearnerConfig | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, shipped: Mapping[str, float] | None = None,
 ) -> AdaptReport:  # fmt: skip
     """All systems on the same simulated users; see the module docstring.
 
     Phase 1 runs every static blend of the grid; the best blend on the *other*
-    users (leave-one-out) is "best static" and also the start (prior) of ours,
-    which then adapts per user. Phase 2 runs ours, the ablations and the drift."""
+    users (leave-one-out) is "best static" and also the start (prior) of the
+    "ours (rule)" rows, which then adapt per user. Phase 2 runs ours, the
+    ablations and the drift. `shipped` is the catalog's learned weights: "ours
+    (shipped)" starts from exactly those (what the app does), and "shipped, no
+    feedback" ranks with them for a user whose feedback is ignored."""
     cfg, base, say = cfg or SimConfig(), base or LearnerConfig(), progress or (lambda _m: None)
     started, ids, n = time.perf_counter(), [u.user_id for u in users], len(users)
     equal = {c: 1.0 / len(COMPONENTS) for c in COMPONENTS}
@@ -267,6 +274,10 @@ def run_benchmark(
         "ours, weights only": [(ours("weights-only", default_rule, u, False), u) for u in users],
         "best static + affinities": [(System("static-aff", grid[loo[u.user_id]], True, base), u)
                                      for u in users],
+        **({"ours (shipped)": [(System("shipped", None, True, replace(
+                base, rule=default_rule, prior=tuple(shipped.items()))), u) for u in users],  # type: ignore[arg-type]
+            "shipped, no feedback": [(System("no-feedback", dict(shipped), False, base, False), u)
+                                     for u in users]} if shipped else {}),
         "drift ours": [(ours("drift-ours", default_rule, p), p) for p in pairs],
         "drift static": [(System("drift-static", grid[loo[p.user_id]]), p) for p in pairs],
     }  # fmt: skip
@@ -296,5 +307,6 @@ def run_benchmark(
     vs = {
         k: paired(v, named["best static"], cfg.seed) for k, v in named.items() if k != "best static"
     }
+    lift = paired(named["ours (shipped)"], named["shipped, no feedback"], cfg.seed) if shipped else {}
     return AdaptReport(curves, dict(grid[best]), drift, lat, config, time.perf_counter() - started,
-                       vs, split_half_oracle(runs, loo))  # fmt: skip
+                       vs, split_half_oracle(runs, loo), lift)  # fmt: skip
