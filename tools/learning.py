@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from memory.items import Item
@@ -60,10 +60,18 @@ class LearnerConfig:
 
 
 def default_state(config: LearnerConfig | None = None) -> State:
-    """Where every user starts, and where replay starts from."""
-    weights = (config or LearnerConfig()).start_weights()
-    return {"v": STATE_VERSION, "weights": weights, "affinities": {}, "baseline": {},
-            "liked": {}, "disliked": [], "seen": [], "n_events": 0, "evidence": 0.0}  # fmt: skip
+    """Where every user starts, and where replay starts from.
+
+    A learned prior (the catalog's trained weights) is written into the state as
+    "prior", so replay starts from the same place even after the catalog is retrained.
+    """
+    cfg = config or LearnerConfig()
+    weights = cfg.start_weights()
+    state = {"v": STATE_VERSION, "weights": weights, "affinities": {}, "baseline": {},
+             "liked": {}, "disliked": [], "seen": [], "n_events": 0, "evidence": 0.0}  # fmt: skip
+    if cfg.prior:
+        state["prior"] = dict(weights)
+    return state
 
 
 def item_facets(item: Item, config: LearnerConfig | None = None) -> list[str]:
@@ -233,12 +241,26 @@ def event_of(row: FeedbackRow | Mapping[str, Any]) -> Mapping[str, Any]:
 
 def replay(events: Iterable[FeedbackRow | Mapping[str, Any]],
            config: LearnerConfig | None = None) -> State:  # fmt: skip
-    """The state the log implies, recomputed from the defaults."""
+    """The state the log implies, recomputed from the defaults (and the prior it recorded)."""
+    rows = list(events)
     learner = Learner(config)
+    prior = _recorded_prior(rows)
+    if prior is not None:
+        learner = Learner(replace(learner.config, prior=prior))
     state = default_state(learner.config)
-    for row in events:
+    for row in rows:
         state = learner.apply(state, event_of(row))
     return state
+
+
+def _recorded_prior(rows: Sequence[FeedbackRow | Mapping[str, Any]]) -> tuple[tuple[str, float], ...] | None:
+    """The start weights a log was written from: every full state carries them as "prior"."""
+    for row in rows:
+        for state in ((row.state_before, row.state_after) if isinstance(row, FeedbackRow)
+                      else (row.get("state_before"), row.get("state_after"))):  # fmt: skip
+            if isinstance(state, Mapping) and isinstance(state.get("prior"), Mapping):
+                return tuple((str(k), float(v)) for k, v in state["prior"].items())
+    return None
 
 
 @dataclass(frozen=True)
