@@ -57,6 +57,11 @@ def test_the_trained_ranker_is_stored_with_the_catalog_version_and_used(tmp_path
     used = {c.name: c.weight for c in top.breakdown.components}
     assert used == {c: stored["weights"][c] for c in COMPONENTS}
 
+    # the popularity counts are part of the trained model: a cold start does not recount them
+    assert svc.engine.state.popularity.counts == meta["popularity"]["counts"]
+    assert svc.engine.state.popularity.counts["horror-0"] == sum(
+        1 for r in fresh.store.interactions(CATALOG) if r.item_id == "horror-0" and r.value >= 4)
+
     # retraining writes a new version and drops the old one's files
     again = Engine(fresh).train()
     assert again.collection != report.collection and not directory.exists()

@@ -58,6 +58,17 @@ class Popularity:
         scale = math.log1p(self.max_count)
         return [min(1.0, math.log1p(max(r, 0.0)) / scale) for r in raw]
 
+    def to_dict(self) -> dict:
+        """Stored with the trained model, so a cold start need not count 100k interactions."""
+        return {"counts": self.counts, "source": self.source, "implicit": self.implicit}
+
+    @classmethod
+    def from_dict(cls, data: Mapping, items: Mapping[str, Item]) -> Popularity:
+        counts = {str(i): float(c) for i, c in data.get("counts", {}).items() if i in items}
+        top = sorted(counts, key=lambda i: (-counts[i], i))
+        return cls(counts, max(counts.values(), default=0.0), str(data.get("source", "none")), top,
+                   bool(data.get("implicit", False)))  # fmt: skip
+
     @classmethod
     def build(cls, catalog: Catalog, store: Store, threshold: float = 4.0) -> Popularity:
         return cls.from_rows(store.interactions(catalog.name), catalog.items, threshold)
@@ -92,6 +103,7 @@ class CatalogState:
         self._cf_loaded = False
         self._popularity: Popularity | None = None
         self._ranker: RankerModel | None = None
+        self._meta: dict | None = None
         self._titles: TitleIndex | None = None
         self._knn: OrderedDict[tuple, list[tuple[str, float]]] = OrderedDict()
         self._lock = threading.Lock()  # the TUI asks from worker threads
@@ -105,19 +117,29 @@ class CatalogState:
     @property
     def cf(self) -> CFModel | None:
         if not self._cf_loaded:
-            self._cf = CFModel.load(self.catalog, self.models_dir)
+            name = self.catalog.record.cf_collection if self.catalog.record else None
+            if self.model_meta and self.models_dir is not None and name:
+                self._cf = CFModel.from_files(model_dir(self.models_dir, name), self.model_meta)
+            else:
+                self._cf = CFModel.load(self.catalog, self.models_dir)
             self._cf_loaded = True
         return self._cf
+
+    @property
+    def model_meta(self) -> dict:
+        """The JSON `tastebud train` stored with this catalog version ({} before training)."""
+        if self._meta is None:
+            name = self.catalog.record.cf_collection if self.catalog.record else None
+            meta = load_meta(model_dir(self.models_dir, name)) \
+                if self.models_dir is not None and name else None  # fmt: skip
+            self._meta = meta or {}
+        return self._meta
 
     @property
     def ranker(self) -> RankerModel:
         """The ranking model `tastebud train` learned for this version (defaults before that)."""
         if self._ranker is None:
-            meta = None
-            name = self.catalog.record.cf_collection if self.catalog.record else None
-            if self.models_dir is not None and name:
-                meta = load_meta(model_dir(self.models_dir, name))
-            found = (meta or {}).get("ranker")
+            found = self.model_meta.get("ranker")
             self._ranker = RankerModel.from_dict(found) if isinstance(found, dict) else RankerModel()
         return self._ranker
 
@@ -133,7 +155,9 @@ class CatalogState:
     @property
     def popularity(self) -> Popularity:
         if self._popularity is None:
-            self._popularity = Popularity.build(self.catalog, self.store)
+            stored = self.model_meta.get("popularity")
+            self._popularity = Popularity.from_dict(stored, self.items) if isinstance(stored, dict) \
+                else Popularity.build(self.catalog, self.store)  # fmt: skip
         return self._popularity
 
     @property

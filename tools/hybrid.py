@@ -10,10 +10,12 @@ breakdown an item had in a list, to the last bit:
     score = sum_k w_k * z_k  +  sum of adjustments        (tools/scoring.py)
 
 with w the user's blend weights renormalized over the available components,
-and z_k each component's normalized score. Candidates are the union of the
-content k-NN (request vector, and the bare query), the collaborative k-NN
-(numpy over the item factors, on the folded-in vector) and neighbour scores, and the popularity
-prior's top items. The ranked list comes from tools/ranking.py.
+and z_k each component's normalized score. Each source is a small retriever
+(tools/retrievers.py) that returns its candidates and scores any item: the
+content k-NN (request vector, and the bare query), the collaborative factor
+space and neighbour scores, and the popularity prior's top items. Candidates
+are their union; w are the catalog's learned weights (tools/ranker.py) as
+moved by the user's feedback. The ranked list comes from tools/ranking.py.
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ from tools.adjustments import (
 )
 from tools.catalog_state import CatalogState
 from tools.collaborative import CFModel
-from tools.content import blend_vectors
-from tools.normalize import CALIBRATION_DEPTH, Calibration, calibrate_array
+from tools.normalize import CALIBRATION_DEPTH, Calibration
 from tools.profile import COMPONENTS, Profile
+from tools.retrievers import RETRIEVERS, ContentRetriever, Context
 from tools.scoring import Adjustment, Breakdown, ComponentScore
 
 Embed = Callable[[str], np.ndarray]
@@ -108,57 +110,20 @@ def build_request(state: CatalogState, embed: Embed, profile: Profile, *, query:
                   liked_ids=[i for i, w in weights_by_item.items() if w > 0],
                   affinities=canonical_map(profile.affinities), soft=canonical_map(profile.soft),
                   config=config)  # fmt: skip
+    ctx = Context(query=query or None, seeds=seeds, weights_by_item=weights_by_item,
+                  disliked=frozenset(profile.disliked), use_history=use_history,
+                  known=frozenset(known), embed=embed, config=config)  # fmt: skip
     candidates: dict[str, None] = {}
-    depth = config.depth
-    fetch = depth + min(len(known), 4 * depth)
-
-    # content: the request's words, the user's taste, or both
-    content = state.content
-    if query:
-        req.query_vec = np.asarray(embed(query), dtype=np.float32)
-    hist = {i: w for i, w in weights_by_item.items() if w > 0 and i not in seeds}
-    taste = blend_vectors(content.taste_vector(dict.fromkeys(seeds, 1.0)),
-                          content.taste_vector(hist, profile.disliked if use_history else (),
-                                               config.dislike_share),
-                          config.seed_share)  # fmt: skip
-    req.content_vec = blend_vectors(req.query_vec, taste, config.query_share)
-    if "content" in components and req.content_vec is not None:
-        hits = [h for h in state.knn("content", req.content_vec, fetch) if h[0] not in known]
-        req.content_cal = Calibration.from_scores([s for _, s in hits], depth)
-        candidates.update(dict.fromkeys(i for i, _ in hits[:depth]))
-        if req.query_vec is not None and taste is not None:
-            q_hits = [h for h in state.knn("content", req.query_vec, fetch) if h[0] not in known]
-            req.query_cal = Calibration.from_scores([s for _, s in q_hits], depth)
-            candidates.update(dict.fromkeys(i for i, _ in q_hits[:depth]))
-        elif req.query_vec is not None:
-            req.query_cal = req.content_cal
-
-    # collaborative: fold the user in, retrieve from Chroma, score with the model
+    for retriever in RETRIEVERS:
+        if retriever.name in components:
+            candidates.update(dict.fromkeys(retriever.retrieve(state, ctx, req)))
+        elif isinstance(retriever, ContentRetriever):
+            retriever.vectors(state, ctx, req)
     model = state.cf if "collaborative" in components else None
-    if model is not None:
-        req.cf, req.cf_user = model, model.fold_in(weights_by_item)
-        if req.cf_user is not None:
-            scores = model.scores(weights_by_item, req.cf_user)
-            masked = scores.copy()
-            masked[[model.row[i] for i in known if i in model.row]] = -np.inf
-            req.cf_scores, req.cf_cal = scores, calibrate_array(masked, depth)
-            known_rows = [model.row[i] for i in known if i in model.row]
-            factor = (model.factors @ req.cf_user).astype(np.float64)
-            factor[known_rows] = -np.inf  # the factor space's nearest items, numpy not Chroma
-            candidates.update(dict.fromkeys(model.ids[j] for j in _top_indices(factor, depth)
-                                            if np.isfinite(factor[j])))  # fmt: skip
-            top = _top_indices(masked, depth)
-            candidates.update(dict.fromkeys(model.ids[j] for j in top if np.isfinite(masked[j])))
-
-    pop = state.popularity
-    if "popularity" in components and pop.available:
-        fresh = (i for i in pop.top[: config.popular_candidates + len(known)] if i not in known)
-        candidates.update(dict.fromkeys(fresh))
-
     req.available = {
         "collaborative": req.cf_scores is not None,
         "content": req.content_cal is not None,
-        "popularity": "popularity" in components and pop.available,
+        "popularity": "popularity" in components and state.popularity.available,
     }
     _weights_and_notes(req, state, components, model is not None)
     req.candidates = [i for i in candidates if i in state.items]
@@ -236,17 +201,12 @@ def score_arrays(state: CatalogState, req: Request, ids: Sequence[str]) -> Score
     content = state.content
     rows = np.array([content.row[i] for i in ids], dtype=np.int64)
     comp: dict[str, tuple[list[float], list[float]]] = {}
-    if req.available["content"] and req.content_vec is not None and req.content_cal:
-        raw = content.similarity(rows, req.content_vec)
-        comp["content"] = (raw.tolist(), req.content_cal.many(raw).tolist())
-    if req.available["collaborative"] and req.cf is not None and req.cf_scores is not None:
-        cf_raw = np.array([req.cf_scores[req.cf.row[i]] if i in req.cf.row else 0.0 for i in ids])
-        assert req.cf_cal is not None
-        comp["collaborative"] = (cf_raw.tolist(), req.cf_cal.many(cf_raw).tolist())
+    for retriever in RETRIEVERS:
+        got = retriever.features(state, req, ids, rows)
+        if got is not None:
+            comp[retriever.name] = (got[0].tolist(), got[1].tolist())
     pop = state.popularity
     pop_z = pop.normalized([pop.counts.get(i, 0.0) for i in ids]) if pop.available else None
-    if req.available["popularity"] and pop_z is not None:
-        comp["popularity"] = ([pop.counts.get(i, 0.0) for i in ids], pop_z)
     q_raw = q_z = None
     if req.query and req.query_vec is not None and req.query_cal is not None:
         q_arr = content.similarity(rows, req.query_vec)
@@ -281,11 +241,3 @@ def _novelty(state: CatalogState, req: Request, rows: np.ndarray) -> list[float]
         return None
     best = np.max(np.stack([content.similarity(rows, v) for v in liked]), axis=0)
     return [min(1.0, max(0.0, 1.0 - float(s))) for s in best]
-
-
-def _top_indices(scores: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the n highest scores, best first (O(len) selection, then a small sort)."""
-    if len(scores) > n:
-        part = np.argpartition(-scores, n - 1)[:n]
-        return part[np.argsort(-scores[part], kind="stable")]
-    return np.argsort(-scores, kind="stable")

@@ -54,7 +54,7 @@ MIN_VAL_USERS = 5
 FACTOR_GRID = (32, 64)
 MIN_ITEMS_FOR_FACTOR_SEARCH = 1000  # below this the factors only retrieve; keep the default
 SEQ_GRID = (0.0, 0.5, 1.0)
-TAU_GRID = (20.0, 1e9)
+TAU_GRID = (10.0, 20.0, 50.0, 1e9)
 DISLIKE_GRID = (0.0, 0.5)
 DIVERSITY_GRID = (0.0, 0.1, 0.3)
 
@@ -229,6 +229,8 @@ def train_catalog(state: CatalogState, base: CFConfig, models_dir: Path | None,
     report.seconds = time.perf_counter() - started
     ranker = replace(ranker, trained_at=time.time(), train_seconds=round(report.seconds, 2))
     report.ranker = ranker.to_dict()
-    report.collection = store_cf(catalog, fitted, models_dir, {"ranker": asdict(ranker)})
+    popularity = Popularity.from_rows(rows, state.items).to_dict()
+    report.collection = store_cf(catalog, fitted, models_dir,
+                                 {"ranker": asdict(ranker), "popularity": popularity})  # fmt: skip
     step(3, 3)
     return report
