@@ -2,7 +2,7 @@
 
 `python -m bench.import_bench [--data DIR] [--users N] [--work DIR] [--json]`
 
-Data: MovieLens small. Split (tools.eval_movielens.temporal_split, per user in
+Data: MovieLens small. Split (tools.splits.temporal_split, per user in
 time order): the last 20 % of a user's positives (rating >= 4) are the TEST set,
 everything rated before the first of them is the HISTORY. A seeded sample of
 test users is held out of the catalog's interactions entirely: the
@@ -74,16 +74,15 @@ def match_accuracy(matcher: Any, items: Sequence[Any]) -> dict[str, Any]:
 
 def run(data_dir: Path, *, users: int = 100, seed: int = 0, k: int = 10,
         work_dir: Path | None = None, say: Callable[[str], None] | None = None) -> dict[str, Any]:  # fmt: skip
+    from bench.eval_movielens import _sample, load_phase, prepare_items, temporal_split
+    from bench.metrics import ndcg_at_k
     from memory.bootstrap import open_memory
     from memory.ingest.readers import read_catalog
     from memory.items import Interaction
     from memory.settings import Settings
-    from tools.eval_engine import load_phase
-    from tools.eval_movielens import _sample, prepare_items, temporal_split
     from tools.history_files import read_letterboxd
     from tools.history_import import plan
     from tools.history_match import HistoryMatcher, Match
-    from tools.metrics import ndcg_at_k
     from tools.service import Tastebud
 
     say = say or (lambda _m: None)
