@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+ML_WORK = ROOT / "bench" / "results" / "cache" / "movielens-eval"
 
 
 def _shared() -> Path:
@@ -25,10 +26,16 @@ def plan() -> list[tuple[str, list[str], Path | None]]:
         ("bench.embedder_bench", [], None),
         ("bench.nlu_bench", [], None),
         ("bench.movielens_bench", ["--data", str(data / "movielens-small")], data / "movielens-small"),
+        # both read the catalog the MovieLens benchmark leaves in its work dir
+        ("bench.cli_movielens_check", ["--data", str(data / "movielens-small"), "--work", str(ML_WORK)],
+         data / "movielens-small"),
+        ("bench.cold_bench", ["--data-dir", str(ML_WORK), "--catalog", "movielens-eval", "--user", "ml-1"],
+         data / "movielens-small"),
         ("bench.latency_bench", [], data / "movielens-small"),
         ("bench.adapt_bench", ["--data", str(data / "movielens-small")], data / "movielens-small"),
         ("bench.import_bench", ["--data", str(data / "movielens-small")], data / "movielens-small"),
-        ("bench.redial_bench", ["--data", str(data / "redial")], data / "redial"),
+        ("bench.redial_bench", ["--data", str(data / "redial"), "--train-dialogues",
+                                str(data / "redial" / "dialogues_valid.jsonl")], data / "redial"),
         ("bench.tui_bench", [], None),
     ]
 

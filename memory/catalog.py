@@ -179,6 +179,11 @@ class Catalog:
                         self._items[item.id] = item
         return self._items
 
+    def prime_items(self, items: dict[str, Item]) -> None:
+        """Items read from a copy known to match this version (the trained model's files),
+        so a cold process need not page them out of Chroma."""
+        self._items = items
+
     def get(self, item_id: str) -> Item | None:
         return self.items.get(item_id)
 

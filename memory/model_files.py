@@ -31,14 +31,17 @@ def model_dir(models_dir: Path, version: str) -> Path:
     return models_dir / version
 
 
-def save_model(directory: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Path:
-    """Write `arrays` as .npy files and `meta` as JSON, all at once (atomic rename)."""
+def save_model(directory: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any],
+               lines: dict[str, list[str]] | None = None) -> Path:
+    """Write `arrays` as .npy files, `meta` as JSON and `lines` as JSONL, all at once (atomic rename)."""
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = directory.with_name(f".{directory.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     for name, array in arrays.items():
         np.save(tmp / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+    for name, docs in (lines or {}).items():
+        save_lines(tmp, name, docs)
     (tmp / META).write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
     if directory.exists():
         shutil.rmtree(directory)
@@ -67,6 +70,21 @@ def load_array(directory: Path, name: str, mmap: bool = False) -> np.ndarray | N
     try:
         return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except (OSError, ValueError) as exc:
+        raise ModelFileError(f"{path} is unreadable ({exc}); run `tastebud train` again") from None
+
+
+def save_lines(directory: Path, name: str, lines: list[str]) -> None:
+    """A list of JSON documents, one per line (items), next to the arrays."""
+    (directory / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def load_lines(directory: Path, name: str) -> list[str] | None:
+    path = directory / f"{name}.jsonl"
+    if not path.exists():
+        return None
+    try:
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+    except OSError as exc:
         raise ModelFileError(f"{path} is unreadable ({exc}); run `tastebud train` again") from None
 
 

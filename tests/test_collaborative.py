@@ -14,6 +14,7 @@ from memory.items import Interaction
 from tests.engine_helpers import build_memory, trained_engine
 from tools.collaborative import CFConfig, CFModel, TrainingData
 from tools.engine import Engine
+from tools.hybrid import HybridConfig
 from tools.neighbours import covisitation
 from tools.profile import Profile
 from tools.training import SEQ_GRID
@@ -87,6 +88,8 @@ def test_similar_uses_the_same_space_item_to_item(engine: Engine) -> None:
 
 
 def test_disliked_items_push_their_neighbours_down(engine: Engine) -> None:
+    # the mechanism, whatever weight the catalog's validation chose for dislikes
+    engine = Engine(engine.memory, config=HybridConfig(cf_dislike_weight=0.5))
     liked = {"horror-0": 1.0, "romance-0": 1.0}
     plain = Profile("a", weights=dict(CF_ONLY), liked=dict(liked))
     dislikes = Profile("b", weights=dict(CF_ONLY), liked=dict(liked),

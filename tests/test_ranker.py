@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from memory.bootstrap import open_memory
 from memory.ingest.pipeline import ingest
@@ -19,7 +20,7 @@ from tests.fakes import WordHashEmbedder, small_catalog
 from tools.collaborative import CFConfig
 from tools.engine import Engine
 from tools.profile import COMPONENTS
-from tools.ranker import Group, fit_weights
+from tools.ranker import Group, fit_shortlisted, fit_weights, ndcg_at
 from tools.service import Tastebud
 from tools.splits import temporal_split
 
@@ -55,7 +56,7 @@ def test_the_trained_ranker_is_stored_with_the_catalog_version_and_used(tmp_path
     assert svc.profile("newcomer").weights == stored["weights"]  # every user's prior
     top = svc.recommend("synth-horror-0", k=3, thread_id="t").items[0]
     used = {c.name: c.weight for c in top.breakdown.components}
-    assert used == {c: stored["weights"][c] for c in COMPONENTS}
+    assert used == pytest.approx({c: stored["weights"][c] for c in COMPONENTS}, abs=1e-12)
 
     # the popularity counts are part of the trained model: a cold start does not recount them
     assert svc.engine.state.popularity.counts == meta["popularity"]["counts"]
@@ -112,3 +113,18 @@ def test_training_never_reads_the_held_out_rows(tmp_path: Path) -> None:
     poisoned_split = temporal_split(poisoned)
     assert poisoned_split.train == split.train and poisoned_split.test != split.test
     assert poisoned_model == clean_model
+
+
+def test_refitting_on_the_head_of_the_list_never_scores_worse_on_validation() -> None:
+    rng = np.random.default_rng(3)
+    groups = []
+    for _ in range(30):
+        z = rng.random((120, 3))
+        # positives: a few top items by feature 0, plus far-down ones only feature 2 knows
+        pos = (z[:, 0] > 0.97) | (z[:, 2] > 0.985)
+        groups.append(Group(z, pos))
+    full, _ = fit_weights(groups)
+    best, tried = fit_shortlisted(groups)
+    assert set(tried) == {"all", "200", "50"}
+    assert ndcg_at(groups, best) >= ndcg_at(groups, full) - 1e-12
+    assert abs(ndcg_at(groups, best) - max(tried.values())) < 1e-4  # the best of those tried

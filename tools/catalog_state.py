@@ -20,7 +20,7 @@ import numpy as np
 
 from memory.catalog import Catalog
 from memory.items import Interaction, Item
-from memory.model_files import load_meta, model_dir
+from memory.model_files import load_array, load_lines, load_meta, model_dir
 from memory.store import Store
 from tools.collaborative import CFModel
 from tools.content import ContentIndex
@@ -97,13 +97,13 @@ class CatalogState:
         self.store = store
         self.models_dir = models_dir
         self.key = version_key(catalog)
-        self.items: dict[str, Item] = catalog.items
+        self._meta: dict | None = None
         self._content: ContentIndex | None = None
         self._cf: CFModel | None = None
         self._cf_loaded = False
         self._popularity: Popularity | None = None
         self._ranker: RankerModel | None = None
-        self._meta: dict | None = None
+        self.items: dict[str, Item] = self._cached_items() or catalog.items
         self._titles: TitleIndex | None = None
         self._knn: OrderedDict[tuple, list[tuple[str, float]]] = OrderedDict()
         self._lock = threading.Lock()  # the TUI asks from worker threads
@@ -111,8 +111,33 @@ class CatalogState:
     @property
     def content(self) -> ContentIndex:
         if self._content is None:
-            self._content = ContentIndex.load(self.catalog)
+            cache = self._copy_dir()
+            vectors = load_array(cache, "content_vectors") if cache is not None else None
+            ids = self.model_meta.get("content_ids")
+            self._content = ContentIndex([str(i) for i in ids], vectors) \
+                if vectors is not None and isinstance(ids, list) and len(ids) == len(vectors) \
+                else ContentIndex.load(self.catalog)  # fmt: skip
         return self._content
+
+    def _copy_dir(self) -> Path | None:
+        """The model dir, if its copy of items and vectors is of the current content version."""
+        rec = self.catalog.record
+        if self.models_dir is None or rec is None or not rec.cf_collection \
+                or self.model_meta.get("content_collection") != rec.content_collection:  # fmt: skip
+            return None
+        return model_dir(self.models_dir, rec.cf_collection)
+
+    def _cached_items(self) -> dict[str, Item] | None:
+        cache = self._copy_dir()
+        lines = load_lines(cache, "items") if cache is not None else None
+        if lines is None:
+            return None
+        items = {}
+        for line in lines:
+            item = Item.from_json(line)
+            items[item.id] = item
+        self.catalog.prime_items(items)
+        return items
 
     @property
     def cf(self) -> CFModel | None:

@@ -196,7 +196,9 @@ def fit_cf(rows: Sequence[Interaction], config: CFConfig,
 
 
 def store_cf(catalog: Catalog, fitted: FittedCF, models_dir: Path | None,
-             meta: Mapping[str, Any] | None = None) -> str:  # fmt: skip
+             meta: Mapping[str, Any] | None = None,
+             extra: dict[str, np.ndarray] | None = None,
+             lines: dict[str, list[str]] | None = None) -> str:  # fmt: skip
     """Write the factors to a new CF collection and the arrays + `meta` to its model files.
 
     The model files are written first, under the name the collection is about to
@@ -209,8 +211,9 @@ def store_cf(catalog: Catalog, fitted: FittedCF, models_dir: Path | None,
     if models_dir is not None:
         save_model(model_dir(models_dir, name),
                    {"factors": fitted.factors.astype(np.float32), "nbr_indptr": nbrs.indptr,
-                    "nbr_indices": nbrs.indices, "nbr_data": nbrs.data.astype(np.float32)},
-                   {"ids": ids, "cf": fitted.config.to_info(), **(meta or {})})  # fmt: skip
+                    "nbr_indices": nbrs.indices, "nbr_data": nbrs.data.astype(np.float32),
+                    **(extra or {})},
+                   {"ids": ids, "cf": fitted.config.to_info(), **(meta or {})}, lines)  # fmt: skip
     else:
         metas = [{"nbrs": json.dumps([[ids[j], round(float(w), 7)] for j, w in
                                       zip(nbrs.indices[nbrs.indptr[r]:nbrs.indptr[r + 1]],

@@ -116,7 +116,7 @@ class Tastebud:
         imported item counts as seen, so a film the user rated 3 is not recommended back.
         `state` replaces the stored learned state (an import in progress).
         """
-        profile = load_profile(self.memory.store, user_id, catalog_items=self.memory.catalog.items,
+        profile = load_profile(self.memory.store, user_id, catalog_items=self.engine.state.items,
                                config=self.learner.config, state=state)  # fmt: skip
         rows = self.memory.store.interactions(self.catalog_name, user_id)
         if rows:

@@ -43,7 +43,7 @@ from tools.collaborative import (
 from tools.hybrid import HybridConfig, Request, build_request, score_arrays, user_item_weights
 from tools.neighbours import build_neighbours, ease_block
 from tools.profile import COMPONENTS, Profile
-from tools.ranker import Group, RankerModel, fit_weights
+from tools.ranker import Group, RankerModel, fit_shortlisted
 from tools.ranking import rank
 from tools.splits import Split, add_history, temporal_split
 
@@ -168,7 +168,7 @@ def feature_groups(state: CatalogState, val: Validation, hc: HybridConfig) -> li
             if name in arrays.comp:
                 feats[:, c] = arrays.comp[name][1]
         held = set(val.split.test[u])
-        groups.append(Group(feats, np.array([i in held for i in ids])))
+        groups.append(Group(feats, np.array([i in held for i in ids]), len(held)))
     return groups
 
 
@@ -196,9 +196,8 @@ def learn_ranker(state: CatalogState, rows: Sequence[Interaction], base: CFConfi
     fitted, hc = choose_cf(val, base, search)
     vstate = CatalogState.for_validation(state.catalog, state.store, fitted.model(),
                                          Popularity.from_rows(val.split.train, state.items))  # fmt: skip
-    w, loss = fit_weights(feature_groups(vstate, val, hc), seed=seed)
-    weights = {c: round(float(x), 6) for c, x in zip(COMPONENTS, w, strict=True)}
-    search["softmax_loss"] = round(loss, 4)
+    w, search["shortlists"] = fit_shortlisted(feature_groups(vstate, val, hc), seed=seed)
+    weights = {c: float(x) for c, x in zip(COMPONENTS, w, strict=True)}
     lam, score = choose_diversity(vstate, val, hc, weights, search)
     return fitted.config, RankerModel(weights=weights, diversity=lam, recency_tau=hc.recency_tau,
                                       cf_dislike_weight=hc.cf_dislike_weight,
@@ -230,7 +229,11 @@ def train_catalog(state: CatalogState, base: CFConfig, models_dir: Path | None,
     ranker = replace(ranker, trained_at=time.time(), train_seconds=round(report.seconds, 2))
     report.ranker = ranker.to_dict()
     popularity = Popularity.from_rows(rows, state.items).to_dict()
-    report.collection = store_cf(catalog, fitted, models_dir,
-                                 {"ranker": asdict(ranker), "popularity": popularity})  # fmt: skip
+    content = state.content  # a copy of this content version, so a cold start skips Chroma
+    meta = {"ranker": asdict(ranker), "popularity": popularity, "content_ids": content.ids,
+            "content_collection": catalog.record.content_collection if catalog.record else None}
+    report.collection = store_cf(catalog, fitted, models_dir, meta,
+                                 {"content_vectors": content.vectors},
+                                 {"items": [it.to_json() for it in state.items.values()]})  # fmt: skip
     step(3, 3)
     return report
