@@ -43,6 +43,7 @@ def test_a_list_never_runs_dry_within_a_conversation(svc: Tastebud) -> None:
         result = svc.recommend("ann", k=15, thread_id="t")
         ids = [r.item.id for r in result.items]
         assert len(ids) == 15 and len(set(ids)) == 15
+        assert [r.rank for r in result.items] == list(range(1, 16))
         fresh = [i for i in ids if i not in seen]
         # new films first, then films shown before, and the notes say so
         assert ids[: len(fresh)] == fresh

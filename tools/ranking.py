@@ -15,7 +15,7 @@ a note. Scores in the list are therefore exactly what `score_item` gives.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -101,6 +101,9 @@ def rank_filled(state: CatalogState, req: Request, *, k: int, filters: Filters |
                    diversity=diversity, only=[i for i in shown_ids if i not in taken])  # fmt: skip
     if not more:
         return ranked, notes
+    offset = len(ranked)  # the refill continues the list: its places follow the new films'
+    more = [replace(r, rank=(r.rank or 0) + offset, score_rank=(r.score_rank or 0) + offset)
+            for r in more]  # fmt: skip
     notes = [n for n in notes if not n.startswith("no items left")]
     notes.append(f"only {len(ranked)} film(s) not shown earlier in this conversation fit;"
                  f" the last {len(more)} were shown before (start afresh with `recommend --new`)")  # fmt: skip
