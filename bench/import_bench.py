@@ -69,11 +69,11 @@ def match_accuracy(matcher: Any, items: Sequence[Any]) -> dict[str, Any]:
         counts[key] += 1
     n = max(len(items), 1)
     return {**counts, "rows": len(items), "accuracy": counts["right"] / n,
-            "wrong_examples": wrong, "ms_per_row": 1000 * (time.perf_counter() - started) / n}  # fmt: skip
+            "wrong_examples": wrong, "ms_per_row": 1000 * (time.perf_counter() - started) / n}
 
 
 def run(data_dir: Path, *, users: int = 100, seed: int = 0, k: int = 10,
-        work_dir: Path | None = None, say: Callable[[str], None] | None = None) -> dict[str, Any]:  # fmt: skip
+        work_dir: Path | None = None, say: Callable[[str], None] | None = None) -> dict[str, Any]:
     from bench.eval_movielens import _sample, load_phase, prepare_items, temporal_split
     from bench.metrics import ndcg_at_k
     from memory.bootstrap import open_memory
@@ -107,7 +107,7 @@ def run(data_dir: Path, *, users: int = 100, seed: int = 0, k: int = 10,
             # their events and the lists they were shown (shown films are excluded next time)
             for table in ("feedback_events", "user_state", "shown_lists", "preferences"):
                 conn.execute(f"DELETE FROM {table} WHERE user_id GLOB 'fb-*' OR user_id GLOB 'lb-*'"
-                             " OR user_id GLOB 'id-*' OR user_id GLOB 'bench-*'")  # fmt: skip
+                             " OR user_id GLOB 'id-*' OR user_id GLOB 'bench-*'")
         svc = Tastebud(memory)
         say(f"catalog ready in {time.perf_counter() - t0:.0f}s; {svc.engine.train()}")
         matcher = HistoryMatcher(memory.catalog.items.values())
@@ -115,7 +115,7 @@ def run(data_dir: Path, *, users: int = 100, seed: int = 0, k: int = 10,
         say(f"title matching over the catalog: {accuracy['accuracy']:.4f} right")
 
         scores: dict[str, list[float]] = {s: [] for s in ("cold", "by id (ingest)",
-                                                          "by id (feedback path)", "by title (import)")}  # fmt: skip
+                                                          "by id (feedback path)", "by title (import)")}
         rows_total = rows_right = 0
         import_ms: list[float] = []
         cold = [r.item.id for r in svc.recommend("bench-cold", k=k).items]
@@ -125,7 +125,7 @@ def run(data_dir: Path, *, users: int = 100, seed: int = 0, k: int = 10,
             scores["cold"].append(ndcg_at_k(cold, test, k))
             with memory.store.transaction() as conn:
                 memory.store.replace_interactions(conn, memory.catalog.name, f"bench-{u}", [
-                    r.model_copy(update={"user_id": f"id-{u}"}) for r in hist])  # fmt: skip
+                    r.model_copy(update={"user_id": f"id-{u}"}) for r in hist])
             ranked = svc.recommend(f"id-{u}", k=k).items
             scores["by id (ingest)"].append(ndcg_at_k([r.item.id for r in ranked], test, k))
             with memory.store.transaction() as conn:
@@ -151,10 +151,10 @@ def run(data_dir: Path, *, users: int = 100, seed: int = 0, k: int = 10,
             assert report.rows == len(hist)
 
         heavy = max((u for u in split.test if u not in held),
-                    key=lambda u: sum(r.user_id == u for r in train))  # fmt: skip
+                    key=lambda u: sum(r.user_id == u for r in train))
         rows2k = sorted((r for r in train if r.user_id == heavy), key=lambda r: r.ts)[:2000]
         big = write_letterboxd(work / "exports" / "big", [
-            (by_id[r.item_id].title, by_id[r.item_id].year, r.value, r.ts) for r in rows2k])  # fmt: skip
+            (by_id[r.item_id].title, by_id[r.item_id].year, r.value, r.ts) for r in rows2k])
         started = time.perf_counter()
         big_report = svc.import_history("bench-2000", "letterboxd", big)
         big_s = time.perf_counter() - started
@@ -202,7 +202,7 @@ def format_result(r: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.import_bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, default=DEFAULT_DATA)
     p.add_argument("--users", type=int, default=100)
     p.add_argument("--seed", type=int, default=0)
@@ -213,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no MovieLens ratings.csv in {args.data}; pass --data DIR", file=sys.stderr)
         return 2
     result = run(args.data, users=args.users, seed=args.seed, work_dir=args.work,
-                 say=lambda m: print(m, file=sys.stderr, flush=True))  # fmt: skip
+                 say=lambda m: print(m, file=sys.stderr, flush=True))
     print(json.dumps(result, indent=2) if args.json else format_result(result))
     return 0
 

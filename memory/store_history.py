@@ -113,7 +113,7 @@ class ImportedEvents:
                      float(ev.get("reward") or 0.0), ev.get("value"), ev.get("text"),
                      json.dumps(ev.get("detail", {})), now, json.dumps(new.state_before),
                      json.dumps(new.state_after), source, new.key),
-                )  # fmt: skip
+                )
                 ids.append(int(cur.lastrowid or 0))
             write_state(conn, user_id, after, len(events))
         return after, ids

@@ -22,7 +22,7 @@ def _zip(folder: Path, dest: Path) -> Path:
 def test_letterboxd_folder_reads_every_file_with_its_kind() -> None:
     export = read_letterboxd(LETTERBOXD)
     kinds = {k: sum(r.kind == k for r in export.rows) for k in
-             ("rating", "watched", "diary", "like", "watchlist")}  # fmt: skip
+             ("rating", "watched", "diary", "like", "watchlist")}
     assert kinds == {"rating": 39, "watched": 48, "diary": 32, "like": 31, "watchlist": 34}
     amelie = next(r for r in export.rows if r.kind == "rating" and r.title == "Amélie")
     assert (amelie.year, amelie.rating, amelie.date) == (2001, 3.5, "2023-01-08")
@@ -113,7 +113,7 @@ def test_a_single_csv_is_not_a_letterboxd_export() -> None:
 
 
 def test_hostile_rows_are_refused_with_their_line(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     folder = copy_letterboxd(tmp_path / "lb")
     path = folder / "watched.csv"
     base = path.read_text(encoding="utf-8")

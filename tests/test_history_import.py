@@ -54,7 +54,7 @@ def test_reimporting_adds_nothing_and_a_newer_export_only_what_is_new(
     newer = copy_letterboxd(tmp_path / "newer")
     with (newer / "ratings.csv").open("a", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([["2024-05-01", "Vertigo", "1958", "https://boxd.it/v", "5"],
-                                  ["2024-05-02", "Amélie", "2001", "https://boxd.it/a", "4.5"]])  # fmt: skip
+                                  ["2024-05-02", "Amélie", "2001", "https://boxd.it/a", "4.5"]])
     report = svc.import_history("ann", "letterboxd", newer)
     # the watchlisted Vertigo is now rated, Amélie re-rated: two new keys, the rest logged already
     assert report.added == 2 and report.already == 91
@@ -84,19 +84,19 @@ def test_prefs_rebuild_reproduces_the_imported_state(tmp_path: Path) -> None:
 def test_import_never_changes_the_catalog(svc: Tastebud) -> None:
     store, name = svc.memory.store, svc.catalog_name
     before = (store.catalog_record(name), dict(svc.memory.catalog.items),
-              store.count_interactions(name))  # fmt: skip
+              store.count_interactions(name))
     svc.import_history("ann", "letterboxd", LETTERBOXD)
     svc.import_history("ann", "imdb", IMDB)
     svc.memory.catalog.refresh()
     assert (store.catalog_record(name), dict(svc.memory.catalog.items),
-            store.count_interactions(name)) == before  # fmt: skip
+            store.count_interactions(name)) == before
 
 
 def test_a_refused_export_stores_nothing(svc: Tastebud, tmp_path: Path) -> None:
     folder = copy_letterboxd(tmp_path / "lb")
     path = folder / "watchlist.csv"
     path.write_text(path.read_text(encoding="utf-8") + "2024-09-09,Heat,nineteen,x\n",
-                    encoding="utf-8")  # fmt: skip
+                    encoding="utf-8")
     with pytest.raises(HistoryFileError, match=r"watchlist.csv:36: year 'nineteen'"):
         svc.import_history("ann", "letterboxd", folder)
     assert svc.memory.store.feedback_events("ann") == []
@@ -127,7 +127,7 @@ def test_the_commit_is_one_transaction(svc: Tastebud, monkeypatch: pytest.Monkey
 
 
 def test_state_moved_during_an_import_is_applied_on_top(svc: Tastebud,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     store = svc.memory.store
     append = store.append_events
 
@@ -173,7 +173,7 @@ def test_watchlist_films_stay_listable_with_a_small_lift(svc: Tastebud) -> None:
 
 
 def test_the_report_lists_every_unmatched_row_with_its_nearest_film(svc: Tastebud,
-                                                                    tmp_path: Path) -> None:  # fmt: skip
+                                                                    tmp_path: Path) -> None:
     report = svc.import_history("ann", "letterboxd", LETTERBOXD)
     out = tmp_path / "report.csv"
     assert report.write(out) == 22

@@ -27,9 +27,9 @@ def matcher() -> HistoryMatcher:
     ("Das Leben der Anderen", 2006, "lives-of-others-2006"),  # an alternative title
     ("City of God", 2003, "city-of-god-2002"),  # a year off
     ("Terminator 2: Judgement Day", 1991, "terminator-2-1991"),  # a spelling (fuzzy)
-])  # fmt: skip
+])
 def test_titles_match_after_normalising(matcher: HistoryMatcher, title: str, year: int,
-                                        expected: str) -> None:  # fmt: skip
+                                        expected: str) -> None:
     m = matcher.match(title, year)
     assert m.status == "matched" and m.item is not None and m.item.id == expected, m
 

@@ -36,7 +36,7 @@ async def _import(pilot, path: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 async def test_importing_from_the_palette_fills_the_taste_panel(settings: Settings,
-                                                                tmp_path: Path) -> None:  # fmt: skip
+                                                                tmp_path: Path) -> None:
     app = _app(settings, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -52,7 +52,7 @@ async def test_importing_from_the_palette_fills_the_taste_panel(settings: Settin
 
 
 async def test_a_refused_file_is_a_notification_and_nothing_changes(settings: Settings,
-                                                                    tmp_path: Path) -> None:  # fmt: skip
+                                                                    tmp_path: Path) -> None:
     app = _app(settings, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

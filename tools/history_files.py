@@ -96,7 +96,7 @@ def _decode(name: str, data: bytes) -> str:
 def _too_big(name: str, size: int) -> None:
     if size > MAX_FILE_BYTES:
         raise HistoryFileError([f"{name}: {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit"
-                                " for one exported file"])  # fmt: skip
+                                " for one exported file"])
 
 
 def _rows(name: str, text: str, required: tuple[str, ...], what: str, hint: str):  # type: ignore[no-untyped-def]
@@ -112,7 +112,7 @@ def _rows(name: str, text: str, required: tuple[str, ...], what: str, hint: str)
     if missing:
         raise HistoryFileError(
             [f"{name}:1: not {what}: missing column(s) {', '.join(missing)}"
-             f" (found {', '.join(header[:8])})"], hint)  # fmt: skip
+             f" (found {', '.join(header[:8])})"], hint)
     reader.fieldnames = header
     while True:
         start = reader.line_num + 1
@@ -122,7 +122,7 @@ def _rows(name: str, text: str, required: tuple[str, ...], what: str, hint: str)
             return
         except csv.Error as exc:  # an unclosed quote, a huge field: where the next row starts is lost
             raise HistoryFileError([f"{name}:{start}: not readable as CSV ({exc}); a quote"
-                                    " opened in this row may never close"]) from None  # fmt: skip
+                                    " opened in this row may never close"]) from None
         yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
@@ -164,7 +164,7 @@ def _letterboxd_row(name: str, kind: Kind, n: int, row: dict[str, str]) -> Histo
     date = _date(row.get("Watched Date", ""), "Watched Date") if kind == "diary" else ""
     return HistoryRow(name, n, kind, name_, _year(row.get("Year", "")), rating,
                       date or _date(row.get("Date", ""), "Date"),
-                      rewatch=row.get("Rewatch", "").lower() == "yes")  # fmt: skip
+                      rewatch=row.get("Rewatch", "").lower() == "yes")
 
 
 def _letterboxd_files(path: Path) -> dict[str, tuple[str, bytes]]:
@@ -185,7 +185,7 @@ def _letterboxd_files(path: Path) -> dict[str, tuple[str, bytes]]:
             names = [n for n in zf.namelist() if not n.endswith("/")]
             for known in LETTERBOXD_FILES:
                 hits = sorted((n for n in names if n == known or n.endswith("/" + known)),
-                              key=lambda n: (n.count("/"), n))  # fmt: skip
+                              key=lambda n: (n.count("/"), n))
                 if hits:
                     _too_big(f"{path.name}:{hits[0]}", zf.getinfo(hits[0]).file_size)
                     found[known] = (f"{path.name}:{hits[0]}", zf.read(hits[0]))
@@ -246,7 +246,7 @@ def _imdb_row(name: str, n: int, row: dict[str, str]) -> HistoryRow:
                       _year(row["Year"]), float(value), _date(row["Date Rated"], "Date Rated"),
                       imdb_id=const,
                       original_title=text_field("Original Title", original, MAX_TITLE)
-                      if original else None)  # fmt: skip
+                      if original else None)
 
 
 def read_imdb(path: Path) -> Export:
@@ -263,7 +263,7 @@ def read_imdb(path: Path) -> Export:
     problems: list[str] = []
     hint = "Is it a Letterboxd export? Use `tastebud import letterboxd ZIP_OR_FOLDER`."
     for n, row in _rows(name, _decode(name, path.read_bytes()), IMDB_COLUMNS,
-                        "an IMDb ratings export", hint):  # fmt: skip
+                        "an IMDb ratings export", hint):
         kind = row["Title Type"]
         if kind.lower() not in IMDB_MOVIE_TYPES:
             export.skipped[kind or "(no type)"] += 1

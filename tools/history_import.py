@@ -54,21 +54,21 @@ class ImportReport:
 
     def summary(self) -> str:
         lines = [f"{self.site}: {self.rows} row(s): {self.matched} matched, {self.ambiguous}"
-                 f" ambiguous, {self.unmatched} unmatched (catalog {self.catalog!r})"]  # fmt: skip
+                 f" ambiguous, {self.unmatched} unmatched (catalog {self.catalog!r})"]
         if self.skipped:
             lines.append("skipped (not films): " + ", ".join(
-                f"{n} {kind}" for kind, n in self.skipped.most_common()))  # fmt: skip
+                f"{n} {kind}" for kind, n in self.skipped.most_common()))
         plan = ", ".join(f"{n} {s}" for s, n in sorted(self.planned.items(), key=lambda kv: ORDER[kv[0]]))
         if self.dry_run:
             new = sum(self.planned.values()) - self.already
             lines.append(f"dry run, nothing stored: would record {new} new event(s),"
-                         f" {self.already} already imported (in all: {plan or 'none'})")  # fmt: skip
+                         f" {self.already} already imported (in all: {plan or 'none'})")
         else:
             lines.append(f"recorded {self.added} new event(s), {self.already} already imported"
-                         f" (in all: {plan or 'none'})")  # fmt: skip
+                         f" (in all: {plan or 'none'})")
             moved = [f"{n} {self.weights_before.get(n, 0):.2f}->{w:.2f}"
                      for n, w in self.weights_after.items()
-                     if abs(w - self.weights_before.get(n, 0.0)) >= 0.005]  # fmt: skip
+                     if abs(w - self.weights_before.get(n, 0.0)) >= 0.005]
             if moved:
                 lines.append("weights: " + ", ".join(moved))
         return "\n".join(lines)
@@ -78,13 +78,13 @@ class ImportReport:
         with Path(path).expanduser().open("w", encoding="utf-8", newline="") as fh:
             out = csv.writer(fh)
             out.writerow(["file", "line", "title", "year", "status", "best_candidate",
-                          "candidate_id", "score", "other_candidates"])  # fmt: skip
+                          "candidate_id", "score", "other_candidates"])
             for row, m in self.problems:
                 best = m.best
                 others = "; ".join(f"{i.label} [{i.id}] {s:g}" for i, s in m.candidates[1:])
                 out.writerow([row.file, row.line, row.title, row.year or "", m.status,
                               best[0].label if best else "", best[0].id if best else "",
-                              f"{best[1]:g}" if best else "", others])  # fmt: skip
+                              f"{best[1]:g}" if best else "", others])
         return len(self.problems)
 
 
@@ -97,7 +97,7 @@ def _key(site: str, signal: str, item_id: str, row: HistoryRow | None = None) ->
 def _entry(site: str, signal: str, item_id: str, row: HistoryRow) -> tuple[tuple, BatchEntry]:
     value = rating_on_five(site, row.rating) if signal == "rate" and row.rating else None
     origin = {"site": site, "where": row.where, "title": row.title, "year": row.year,
-              "date": row.date, "rating": row.rating}  # fmt: skip
+              "date": row.date, "rating": row.rating}
     text = f"imported from {site} ({row.where})"
     entry = BatchEntry(item_id, signal, _key(site, signal, item_id, row), value, text, origin)
     return (row.date or "9999", ORDER[signal], row.file, row.line), entry
@@ -135,10 +135,10 @@ def plan(export: Export, matches: dict[int, Match]) -> list[BatchEntry]:
 
 def import_export(export: Export, matcher: HistoryMatcher, feedback: FeedbackService,
                   user_id: str, *, dry_run: bool = False, progress: Progress | None = None,
-                  match_progress: Progress | None = None) -> ImportReport:  # fmt: skip
+                  match_progress: Progress | None = None) -> ImportReport:
     """Match every row, then record the planned signals in one transaction (unless dry_run)."""
     report = ImportReport(export.site, feedback.catalog_name, rows=len(export.rows),
-                          skipped=Counter(export.skipped), dry_run=dry_run)  # fmt: skip
+                          skipped=Counter(export.skipped), dry_run=dry_run)
     cache: dict[tuple, Match] = {}
     matches: dict[int, Match] = {}
     for n, row in enumerate(export.rows):

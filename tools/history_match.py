@@ -70,13 +70,13 @@ class HistoryMatcher:
                 self._owner.append(idx)
 
     def match(self, title: str, year: int | None, imdb_id: str | None = None,
-              other_titles: Sequence[str] = ()) -> Match:  # fmt: skip
+              other_titles: Sequence[str] = ()) -> Match:
         if imdb_id and imdb_id.lower() in self._imdb:
             found = self._imdb[imdb_id.lower()]
             if len(found) == 1:
                 return Match("matched", self.items[found[0]], 100.0, "imdb_id")
             return Match("ambiguous", None, 100.0, "imdb_id",
-                         tuple((self.items[i], 100.0) for i in found))  # fmt: skip
+                         tuple((self.items[i], 100.0) for i in found))
         keys = [k for k in dict.fromkeys(normalize_title(t) for t in (title, *other_titles)) if k]
         exact = self._exact_match(keys, year)
         if exact is not None:
@@ -92,14 +92,14 @@ class HistoryMatcher:
         else:
             same = [i for i in found if self.items[i].year == year]
             near = [i for i in found if self.items[i].year is None
-                    or abs(self.items[i].year - year) == 1]  # type: ignore[operator]  # fmt: skip
+                    or abs(self.items[i].year - year) == 1]  # type: ignore[operator]
             tiers = [(same, 100.0, "title"), (near, 100.0 - YEAR_OFF_PENALTY, "title, year +-1")]
         for idxs, score, method in tiers:
             if len(idxs) == 1:
                 return Match("matched", self.items[idxs[0]], score, method)
             if len(idxs) > 1:
                 return Match("ambiguous", None, score, method,
-                             tuple((self.items[i], score) for i in idxs))  # fmt: skip
+                             tuple((self.items[i], score) for i in idxs))
         return None  # the title exists, but only in other years: a remake we may not have
 
     def _fuzzy_match(self, keys: list[str], year: int | None) -> Match:
@@ -111,7 +111,7 @@ class HistoryMatcher:
                 if pool is None:
                     continue
                 for _, score, pos in process.extract(key, pool[0], scorer=fuzz.ratio, limit=5,
-                                                     score_cutoff=FUZZY_MIN - FUZZY_TIE):  # fmt: skip
+                                                     score_cutoff=FUZZY_MIN - FUZZY_TIE):
                     s = float(score) - (YEAR_OFF_PENALTY if pool_year != year else 0.0)
                     idx = pool[1][pos]
                     best[idx] = max(best.get(idx, 0.0), s)

@@ -17,14 +17,14 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     svc = build_tastebud(settings)
     report = svc.import_history(settings.user, args.site, export, dry_run=args.dry_run,
                                 match_progress=progress_bar("match"),
-                                progress=progress_bar("learn"))  # fmt: skip
+                                progress=progress_bar("learn"))
     if args.dry_run:
         for e in report.entries:
             item = svc.item(e.item_id)
             rating = e.origin.get("rating")
             shown = f" {rating:g}" if e.signal == "rate" and rating is not None else ""
             print(clean_line(f"{e.signal:<5}{shown:>5}  {item.label if item else e.item_id}"
-                             f"  <- {e.origin.get('where', '')}"))  # fmt: skip
+                             f"  <- {e.origin.get('where', '')}"))
     print(clean(report.summary()))
     if args.report:
         n = report.write(args.report)

@@ -33,7 +33,7 @@ def ask_import(screen: ChatScreen) -> None:
 
 def start_import(screen: ChatScreen, raw_path: str) -> None:
     screen.run_worker(partial(run_import, screen, raw_path), thread=True, group="import",
-                      exclusive=True, exit_on_error=False)  # fmt: skip
+                      exclusive=True, exit_on_error=False)
 
 
 def run_import(screen: ChatScreen, raw_path: str) -> None:
@@ -48,7 +48,7 @@ def run_import(screen: ChatScreen, raw_path: str) -> None:
         screen.post(ImportProgressed(f"reading {site} export", 0, 0))
         with screen.feedback_lock:
             report = svc.import_history(user, site, path, match_progress=progress("matching"),
-                                        progress=progress("learning"))  # fmt: skip
+                                        progress=progress("learning"))
             taste = svc.taste(user)
     except Exception as exc:  # a refused file or a store error: a notification, never a crash
         screen.post(ImportProgressed("", 0, 0))
