@@ -11,10 +11,12 @@ ingest (`tastebud catalog restore-demo` rebuilds it).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from chromadb.errors import ChromaError
 
 from memory.catalog import CatalogError, drop_quietly, open_chroma
+from memory.model_files import model_dir, remove_model
 from memory.settings import Settings
 from memory.store import CatalogRecord, Store
 
@@ -77,8 +79,9 @@ def _same_source(rec: CatalogRecord, source_path: str) -> bool:
     return rec.source == source_path.rsplit("/", 1)[-1]
 
 
-def remove_catalog(client, store: Store, name: str) -> CatalogRecord:  # type: ignore[no-untyped-def]
-    """Delete a catalog's record, interactions and vector collections."""
+def remove_catalog(client, store: Store, name: str,  # type: ignore[no-untyped-def]
+                   models_dir: Path | None = None) -> CatalogRecord:  # fmt: skip
+    """Delete a catalog's record, interactions, vector collections and trained model files."""
     rec = store.catalog_record(name)
     if rec is None:
         known = ", ".join(r.name for r in store.catalog_records()) or "none"
@@ -88,6 +91,8 @@ def remove_catalog(client, store: Store, name: str) -> CatalogRecord:  # type: i
     for col in (rec.content_collection, rec.cf_collection):
         if col:
             drop_quietly(client, col)
+    if models_dir is not None and rec.cf_collection:
+        remove_model(model_dir(models_dir, rec.cf_collection))
     return rec
 
 

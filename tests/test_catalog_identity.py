@@ -100,7 +100,12 @@ def test_list_and_rm(tmp_path: Path, capsys: pytest.CaptureFixture[str], _isolat
     assert "restore-demo" in capsys.readouterr().err
     assert main(["catalog", "rm", "nope"]) == 2
     assert "no catalog named 'nope' (catalogs: films)" in capsys.readouterr().err
+    rec = Store(_isolated_environment / "tastebud.sqlite3").catalog_record("films")
+    assert rec is not None and rec.cf_collection  # trained: its model files are on disk
+    model_files = _isolated_environment / "models" / rec.cf_collection
+    assert model_files.is_dir()
     assert main(["catalog", "rm", "films"]) == 0
+    assert not model_files.exists()
     assert "removed catalog 'films' (20 items" in capsys.readouterr().out
     store = Store(_isolated_environment / "tastebud.sqlite3")
     assert store.catalog_records() == [] and store.count_interactions("films") == 0

@@ -158,7 +158,7 @@ def _change_catalogs(args: argparse.Namespace, settings: Settings) -> int:
             raise CatalogIdentityError("the bundled catalog 'demo' is not removed;"
                                        " `tastebud catalog restore-demo` rebuilds it")  # fmt: skip
         memory = open_memory(settings)
-        rec = remove_catalog(memory.client, memory.store, args.name)
+        rec = remove_catalog(memory.client, memory.store, args.name, settings.models_dir)
         if memory.store.get_meta(ACTIVE_CATALOG_KEY) == args.name:
             memory.store.set_meta(ACTIVE_CATALOG_KEY, DEMO_CATALOG)
         print(clean(f"removed catalog {rec.name!r} ({rec.items} items, from"
@@ -166,7 +166,7 @@ def _change_catalogs(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     memory = open_memory(settings.model_copy(update={"catalog": DEMO_CATALOG}))
     if memory.store.catalog_record(DEMO_CATALOG) is not None:
-        remove_catalog(memory.client, memory.store, DEMO_CATALOG)
+        remove_catalog(memory.client, memory.store, DEMO_CATALOG, settings.models_dir)
     memory.catalog.refresh()
     report = ensure_demo(memory, progress_bar("restore demo"))
     if report is not None:
