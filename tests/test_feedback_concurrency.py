@@ -29,6 +29,7 @@ db, go, tag = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 svc = FeedbackService(Store(db), "demo", RewardTable(), Learner(), FakeScorer())
 ids = sorted(svc.score_fn.items)
 signals = ["like", "dislike", "details", "pick", "seen", "more_like"]
+(go.parent / f"ready-{{tag}}").touch()
 while not go.exists():
     time.sleep(0.005)
 for n in range({n}):
@@ -48,7 +49,13 @@ def test_two_processes_lose_no_events(tmp_path: Path) -> None:
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for tag in ("a", "bb")
     ]  # fmt: skip
-    time.sleep(0.5)  # both importing; the file below starts them together
+    # Start both together only once both have imported (on a loaded machine that takes seconds),
+    # so the check below that they interleaved measures the store, not process start-up.
+    deadline = time.monotonic() + 120
+    while not all((tmp_path / f"ready-{tag}").exists() for tag in ("a", "bb")):
+        assert time.monotonic() < deadline, "a writer never became ready"
+        assert all(p.poll() is None for p in procs), "a writer died while starting"
+        time.sleep(0.01)
     go.touch()
     for p in procs:
         _, err = p.communicate(timeout=120)
