@@ -30,6 +30,7 @@ from langgraph.types import Checkpointer
 from agent import feedback_rules
 from agent.cancel import TurnCancelled, TurnState
 from agent.context import TurnContext
+from agent.dialogue import DialogueState
 from agent.graph import build_agent
 from agent.history import close_failed_turn
 from agent.models import CatalogVocabulary, backend_label, build_model
@@ -59,6 +60,8 @@ class TurnResult:
     cancelled: bool = False
     notices: list[str] = field(default_factory=list)
     """Things to tell the user that are not errors (a fallback that kicked in)."""
+    state: dict[str, Any] = field(default_factory=dict)
+    """The conversation's dialogue state after the turn (agent.dialogue.DialogueState)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The `tastebud ask --json` shape."""
@@ -66,6 +69,7 @@ class TurnResult:
             "reply": self.reply,
             "tool_calls": [{"name": c["name"], "args": c["args"]} for c in self.tool_calls],
             "recommendations": [r.to_dict() for r in self.recommendations],
+            "state": self.state,
         }
         if self.error:
             out["error"] = self.error
@@ -148,6 +152,15 @@ class ChatService:
         state = self._agent.get_state(self._config())
         return list(state.values.get("messages", [])) if state and state.values else []
 
+    def dialogue_state(self) -> DialogueState:
+        """The current conversation's request so far (empty for a new conversation)."""
+        state = self._agent.get_state(self._config())
+        return DialogueState.from_dict(state.values.get("dialogue") if state and state.values else None)
+
+    def set_dialogue_state(self, new: DialogueState) -> None:
+        """Replace the stored request (the TUI's chip removal), checkpointed like a turn."""
+        self._agent.update_state(self._config(), {"dialogue": new.to_dict()})
+
     def close(self) -> None:
         """Cancel a turn in flight, close the model's HTTP client and the checkpoint database."""
         self.cancel()
@@ -208,7 +221,8 @@ class ChatService:
         reply = "\n\n".join(m.text.strip() for m in new if isinstance(m, AIMessage) and m.text.strip())
         return TurnResult(reply=reply if error is None else "", tool_calls=calls,
                           recommendations=list(ctx.sink.shown), error=error,
-                          cancelled=state.reason == "cancelled", notices=list(state.notices))
+                          cancelled=state.reason == "cancelled", notices=list(state.notices),
+                          state=self.dialogue_state().to_dict())
 
     def cancel(self) -> bool:
         """Stop the turn in flight, from any thread: its HTTP request is cut, no tool runs after.

@@ -13,6 +13,19 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _trained_intent_model() -> None:
+    """Train the offline model's intent classifier once, not once per test data dir.
+
+    The model is cached in .pytest_cache under its corpus hash (a changed corpus
+    retrains), and loaded into the process memo every data dir's load consults.
+    """
+    from agent.models import load_intent_model
+    from memory.embedder import MiniLMEmbedder
+
+    load_intent_model(REPO / ".pytest_cache" / "intent-model", MiniLMEmbedder())
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data_dir = tmp_path / "data"

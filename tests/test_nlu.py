@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from agent.eval_nlu import DEFAULT_DATA, evaluate, format_report, load_examples
 from agent.offline import slots
 from agent.offline.lexicon import Vocabulary
 from agent.offline.nlu import parse, query_text
+from bench.eval_nlu import DEFAULT_DATA, evaluate, format_report, load_examples
 from bench.nlu_bench import main as bench_main
 from memory.bootstrap import demo_items
 from tools.titles import TitleIndex

@@ -19,6 +19,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from agent.dialogue import DialogueState, fold
 from agent.offline.lexicon import Vocabulary
 from agent.offline.model import OfflineChatModel
 from agent.offline.replies import write
@@ -40,12 +41,13 @@ LIST = {"ok": True, "data": {"list": [
 
 
 def run_turn(model: OfflineChatModel, text: str, results: list[dict[str, Any]],
-             history: list[BaseMessage] | None = None) -> tuple[list[AIMessage], list[BaseMessage]]:  # fmt: skip
+             history: list[BaseMessage] | None = None,
+             dialogue: DialogueState | None = None) -> tuple[list[AIMessage], list[BaseMessage]]:  # fmt: skip
     """Play one turn: feed each tool call the next canned result until the model replies."""
     msgs: list[BaseMessage] = [*(history or []), HumanMessage(text)]
     out: list[AIMessage] = []
     for _ in range(6):
-        ai = model.invoke(msgs)
+        ai = model.invoke(msgs, dialogue=(dialogue or DialogueState()).to_dict())
         out.append(ai)
         msgs.append(ai)
         if not ai.tool_calls:
@@ -75,8 +77,9 @@ def test_compound_message_makes_two_calls_in_order(model: OfflineChatModel) -> N
 
 
 def test_refinement_keeps_the_previous_request(model: OfflineChatModel) -> None:
-    _, history = run_turn(model, "80s horror without gore", [LIST])
-    out, _ = run_turn(model, "now something funnier", [LIST], history)
+    first, history = run_turn(model, "80s horror without gore", [LIST])
+    state = fold(DialogueState(), [dict(c) for c in first[0].tool_calls], ["Alien", "Heat"])
+    out, _ = run_turn(model, "now something funnier", [LIST], history, state)
     args = out[0].tool_calls[0]["args"]
     assert args["genres"] == ["Horror"] and args["year_min"] == 1980 and args["avoid"] == ["gory"]
     assert "funny" in args["query"]

@@ -79,6 +79,10 @@ SLOTS: dict[str, list[Any]] = {
     "rule": ["less Horror"],
     "count": [2],
     "rules": ["less Horror; never Western"],
+    "similarity": ["0.61", "0.18"],
+    "doing": ["suggest films", "note what you thought of a film"],
+    "other": ["find a film from its story", "something else"],
+    "tags": ["", " that is dark, tense, stylish"],
 }
 
 

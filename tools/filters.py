@@ -36,6 +36,9 @@ class Filters(BaseModel):
     people: tuple[str, ...] = Field(default=(), description="keep items with any of these people")
     keywords: tuple[str, ...] = Field(default=(), description="keep items with any of these")
     exclude_keywords: tuple[str, ...] = Field(default=(), description="drop items with any of these")
+    countries: tuple[str, ...] = Field(default=(), description="keep items made in any of these")
+    runtime_min: int | None = Field(default=None, ge=1, le=1000, description="minutes, inclusive")
+    runtime_max: int | None = Field(default=None, ge=1, le=1000, description="minutes, inclusive")
 
     @field_validator("genres", "exclude_genres", mode="before")
     @classmethod
@@ -56,6 +59,9 @@ class Filters(BaseModel):
     def _year_order(self) -> Filters:
         if self.year_min is not None and self.year_max is not None and self.year_min > self.year_max:
             raise ValueError(f"year_min {self.year_min} is after year_max {self.year_max}")
+        lo, hi = self.runtime_min, self.runtime_max
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"runtime_min {lo} is longer than runtime_max {hi}")
         return self
 
     @property
@@ -76,6 +82,10 @@ class Filters(BaseModel):
             parts.append("about " + " or ".join(self.keywords))
         if self.exclude_keywords:
             parts.append("nothing " + " or ".join(self.exclude_keywords))
+        if self.countries:
+            parts.append("from " + " or ".join(self.countries))
+        if self.runtime_min is not None or self.runtime_max is not None:
+            parts.append(f"{self.runtime_min or '…'}-{self.runtime_max or '…'} min")
         return ", ".join(parts) or "no filters"
 
 
@@ -94,12 +104,31 @@ def passes_filters(item: Item, filters: Filters | None) -> bool:
         return False
     if filters.exclude_keywords and _keyword_hit(filters.exclude_keywords, item):
         return False
+    if filters.countries and not _country_hit(filters.countries, item.country):
+        return False
+    if not _runtime_ok(item.runtime, filters.runtime_min, filters.runtime_max):
+        return False
     return not (filters.keywords and not _keyword_hit(filters.keywords, item))
 
 
 def _any_in(wanted: Iterable[str], have: Iterable[str]) -> bool:
     have_folded = {fold(h) for h in have}
     return any(fold(w) in have_folded for w in wanted)
+
+
+def _country_hit(wanted: Iterable[str], country: str | None) -> bool:
+    """A country matches as a word of the item's country field ("Japan", "United Kingdom")."""
+    have = f" {fold(country or '')} "
+    return any(f" {fold(w)} " in have for w in wanted if w.strip())
+
+
+def _runtime_ok(runtime: int | None, lo: int | None, hi: int | None) -> bool:
+    """An item of unknown length passes no runtime bound (the user asked for a length)."""
+    if lo is None and hi is None:
+        return True
+    if runtime is None:
+        return False
+    return (lo is None or runtime >= lo) and (hi is None or runtime <= hi)
 
 
 def _keyword_hit(wanted: Iterable[str], item: Item) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from memory.bootstrap import DEMO_CATALOG, Memory, ensure_demo
 from memory.items import Item
-from tools import preferences
+from tools import plot_search, preferences
 from tools.engine import Engine
 from tools.explain import Explanation
 from tools.feedback import FeedbackResult, FeedbackService
@@ -57,6 +57,7 @@ class Tastebud:
         self._learner: Learner | None = None
         self._feedback: FeedbackService | None = None
         self._matcher: tuple[object, HistoryMatcher] | None = None
+        self._plot_index: tuple[tuple[str, int], plot_search.PlotIndex] | None = None
 
     @property
     def learner(self) -> Learner:
@@ -165,6 +166,20 @@ class Tastebud:
                thread_id: str = DEFAULT_THREAD):  # type: ignore[no-untyped-def]  # fmt: skip
         result = self.engine.search(query, filters=filters, k=k, profile=self.profile(user_id))
         return self._remember(user_id, thread_id, result, query)
+
+    def plot_search(self, user_id: str, description: str, *, filters: Filters | None = None,
+                    k: int = 5, thread_id: str = DEFAULT_THREAD):  # type: ignore[no-untyped-def]  # fmt: skip
+        """ "The one where ...": by the synopsis and keywords alone (no taste, no popularity).
+
+        Dense content candidates re-ordered by word match (tools.plot_search); the
+        list is remembered in the order shown, so "the second one" is the second here.
+        """
+        result = self.engine.search(description, filters=filters, k=plot_search.POOL)
+        key = (self.catalog_name, len(self.memory.catalog.items))
+        if self._plot_index is None or self._plot_index[0] != key:
+            self._plot_index = (key, plot_search.PlotIndex(self.memory.catalog.items.values()))
+        items = plot_search.fuse(description, list(result.items), self._plot_index[1], k)
+        return self._remember(user_id, thread_id, replace(result, items=items), description)
 
     def similar(self, user_id: str, item_id: str, *, k: int = 10,
                 thread_id: str = DEFAULT_THREAD, record: bool = True):  # type: ignore[no-untyped-def]  # fmt: skip

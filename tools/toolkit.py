@@ -17,6 +17,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
 from tools.filters import Filters
+from tools.plot_search import WEAK_MATCH, similarity
 from tools.preferences import PreferenceChange
 from tools.tool_refs import (
     ToolContext,
@@ -50,6 +51,10 @@ class FilterArgs(BaseModel):
     year_min: int | None = Field(None, description="earliest release year, inclusive")
     year_max: int | None = Field(None, description="latest release year, inclusive")
     people: list[str] = Field(default_factory=list, description="directors or cast, full names")
+    countries: list[str] = Field(default_factory=list, description='countries of production '
+                                 '("Japan", "France"); a language means its country')  # fmt: skip
+    runtime_min: int | None = Field(None, ge=1, le=1000, description="shortest runtime, minutes")
+    runtime_max: int | None = Field(None, ge=1, le=1000, description="longest runtime, minutes")
     k: int = Field(5, ge=1, le=20, description="how many films to return")
 
 
@@ -65,6 +70,8 @@ class RecommendArgs(FilterArgs):
                                    'resemble: titles, or refs like "#2"')  # fmt: skip
     avoid: list[str] = Field(default_factory=list, description='mood keywords to leave out for '
                              'this request ("gory", "violent")')  # fmt: skip
+    exclude_titles: list[str] = Field(default_factory=list, description="films the user ruled "
+                                      "out in this conversation (titles or refs)")  # fmt: skip
 
 
 class SearchArgs(FilterArgs):
@@ -97,10 +104,15 @@ class AdjustArgs(BaseModel):
 
 
 # ---- the tools -----------------------------------------------------------------------------
-def _filters(genres: list[str], exclude_genres: list[str], year_min: int | None,
-             year_max: int | None, people: list[str], avoid: list[str] = ()) -> Filters | None:  # type: ignore[assignment]  # fmt: skip
-    f = Filters(genres=tuple(genres), exclude_genres=tuple(exclude_genres), year_min=year_min,
-                year_max=year_max, people=tuple(people), exclude_keywords=tuple(avoid))  # fmt: skip
+def _filters(genres: list[str] | None, exclude_genres: list[str] | None, year_min: int | None,
+             year_max: int | None, people: list[str] | None, avoid: list[str] | None = None, *,
+             countries: list[str] | None = None, runtime_min: int | None = None,
+             runtime_max: int | None = None) -> Filters | None:  # fmt: skip
+    """The request's one-off constraints (the dialogue state's fields) as engine filters."""
+    f = Filters(genres=tuple(genres or ()), exclude_genres=tuple(exclude_genres or ()),
+                year_min=year_min, year_max=year_max, people=tuple(people or ()),
+                exclude_keywords=tuple(avoid or ()), countries=tuple(countries or ()),
+                runtime_min=runtime_min, runtime_max=runtime_max)  # fmt: skip
     return None if f.empty else f
 
 
@@ -117,34 +129,49 @@ def recommend(runtime: ToolRuntime[Any, Any], query: str | None = None,
               like_titles: list[str] | None = None, genres: list[str] | None = None,
               exclude_genres: list[str] | None = None, year_min: int | None = None,
               year_max: int | None = None, people: list[str] | None = None, k: int = 5,
-              avoid: list[str] | None = None) -> str:  # fmt: skip
+              avoid: list[str] | None = None, countries: list[str] | None = None,
+              runtime_min: int | None = None, runtime_max: int | None = None,
+              exclude_titles: list[str] | None = None) -> str:  # fmt: skip
     """Recommend films for the user, ranked by their learned taste (collaborative, content and
-    popularity signals, plus their stated preferences). Use for any request for films; only pass
-    what this request adds. Returns a numbered list with item ids; refer to them as #1, #2..."""
+    popularity signals, plus their stated preferences). Use for any request for films; pass the
+    whole current request (the conversation's constraints so far, with this turn's changes).
+    Returns a numbered list with item ids; refer to them as #1, #2..."""
     ctx = _ctx(runtime)
-    seeds = [resolve_target(ctx, _messages(runtime), t) for t in like_titles or ()]
+    msgs = _messages(runtime)
+    seeds = [resolve_target(ctx, msgs, t) for t in like_titles or ()]
     likes = [i.id for i in seeds]
-    filters = _filters(genres or [], exclude_genres or [], year_min, year_max, people or [],
-                       avoid or [])  # fmt: skip
+    dropped = {resolve_target(ctx, msgs, t).id for t in exclude_titles or ()}
+    filters = _filters(genres, exclude_genres, year_min, year_max, people, avoid,
+                       countries=countries, runtime_min=runtime_min, runtime_max=runtime_max)  # fmt: skip
     _moved_on(ctx)
     result = ctx.service.recommend(ctx.user_id, query=query or None, filters=filters, k=k,
                                    like_ids=likes, thread_id=ctx.thread_id)  # fmt: skip
-    return _listed(ctx, result.items, list(result.notes), like=[_brief(i) for i in seeds])
+    items = [r for r in result.items if r.item.id not in dropped]  # shown ones are already out
+    return _listed(ctx, items, list(result.notes), like=[_brief(i) for i in seeds])
 
 
 @tool("search", args_schema=SearchArgs)
 @guarded
 def search(runtime: ToolRuntime[Any, Any], description: str, genres: list[str] | None = None,
            exclude_genres: list[str] | None = None, year_min: int | None = None,
-           year_max: int | None = None, people: list[str] | None = None, k: int = 5) -> str:  # fmt: skip
+           year_max: int | None = None, people: list[str] | None = None, k: int = 5,
+           countries: list[str] | None = None, runtime_min: int | None = None,
+           runtime_max: int | None = None) -> str:  # fmt: skip
     """Find a particular film the user describes but cannot name ("the one where toys come to
     life"). Returns the closest matches, best first."""
     ctx = _ctx(runtime)
-    filters = _filters(genres or [], exclude_genres or [], year_min, year_max, people or [])
+    filters = _filters(genres, exclude_genres, year_min, year_max, people, countries=countries,
+                       runtime_min=runtime_min, runtime_max=runtime_max)  # fmt: skip
     _moved_on(ctx)
-    result = ctx.service.search(ctx.user_id, description, filters=filters, k=k,
-                                thread_id=ctx.thread_id)  # fmt: skip
-    return _listed(ctx, list(result.items), list(result.notes))
+    result = ctx.service.plot_search(ctx.user_id, description, filters=filters, k=k,
+                                     thread_id=ctx.thread_id)  # fmt: skip
+    notes = list(result.notes)
+    if result.items and similarity(result.items[0]) < WEAK_MATCH:
+        notes.append(f"nothing matches well: the best similarity is {similarity(result.items[0]):.2f}")
+    out = json.loads(_listed(ctx, list(result.items), notes))
+    for row, ranked in zip(out["data"]["list"], result.items, strict=True):
+        row["similarity"] = round(similarity(ranked), 3)
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
 
 
 @tool("similar_to", args_schema=TitleOrRef)

@@ -143,7 +143,7 @@ FILLER = STOPWORDS | words(
     "favourite loved liked enjoy enjoyed heard hear remember time times today night day last first "
     "two everything nothing way guy guys people person lol haha wow omg thats dont doesnt didnt "
     "havent hasnt isnt wasnt cant wont ive youre theyre its whats lets been being done doing "
-    "make made say said going got get gets let tell told ask asked mean means"
+    "make made say said going got get gets let tell told ask asked mean means next see xtitle xperson"
 )
 _SLOT_WORD = re.compile(r"^('?\d0'?s|\d{4}s?|\d+|early|late|mid|recent|classic|classics|old|older|"
                         r"eighties|nineties|seventies|sixties|fifties|after|before|since)$")  # fmt: skip

@@ -44,6 +44,13 @@ def describe(args: dict[str, Any], data: dict[str, Any]) -> str:
     years = _years(args.get("year_min"), args.get("year_max"))
     if years:
         bits.append(years)
+    countries = [str(c) for c in args.get("countries") or [] if str(c).replace(" ", "").isalpha()]
+    if countries:
+        bits.append("from " + " or ".join(dict.fromkeys(countries)))
+    if isinstance(args.get("runtime_max"), int):
+        bits.append(f"under {args['runtime_max'] + 1} minutes")
+    elif isinstance(args.get("runtime_min"), int):
+        bits.append(f"of {args['runtime_min']} minutes or more")
     people = _people(list(args.get("people") or []), rows)
     if people:
         bits.append("with " + " or ".join(people))

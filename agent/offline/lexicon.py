@@ -149,6 +149,9 @@ class Vocabulary:
     genres: dict[str, tuple[str, ...]] = field(default_factory=dict)
     common_words: frozenset[str] = frozenset()
     latest_year: int = 2020
+    years: dict[str, int] = field(default_factory=dict)  # title -> year (relative refinements)
+    runtimes: dict[str, int] = field(default_factory=dict)  # title -> minutes
+    countries: frozenset[str] = frozenset()  # the production countries the catalog has
     resolve: Callable[[str], Any] | None = None
 
     @property
@@ -184,6 +187,10 @@ class Vocabulary:
             titles=dict(titles), common_titles=common_titles, people=people, surnames=surnames,
             moods=moods, genres={norm_key(k): v for k, v in genres.items()},
             common_words=common, latest_year=max(years, default=2020), resolve=resolve,
+            years={it.title: it.year for it in items if it.year},
+            runtimes={it.title: it.runtime for it in items if it.runtime},
+            countries=frozenset(c.strip() for it in items if it.country
+                                for c in it.country.split(",") if c.strip()),
         )  # fmt: skip
 
 

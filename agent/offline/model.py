@@ -31,14 +31,16 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field
 
+from agent.dialogue import DialogueState
 from agent.offline import replies
+from agent.offline.intent_model import IntentModel, Prediction
 from agent.offline.lexicon import Vocabulary
-from agent.offline.nlu import Action, parse, query_text
+from agent.offline.nlu import Action
 from agent.offline.prefs import loves, to_change
+from agent.offline.understand import Decision, classify_text, decide
 
-_REFINE = re.compile(r"^\W*(now|but|and|instead|what about|how about|ok(ay)?,? (now|but)|"
-                     r"something else|more|another|other|different)\b", re.I)  # fmt: skip
-_LIST_ARGS = ("genres", "exclude_genres", "people", "like_titles", "avoid")
+IntentSource = Callable[[], tuple[IntentModel, Callable[[str], Any]]]
+"""Gives the trained intent model and a one-text embedder (loaded lazily, once)."""
 
 
 class OfflineChatModel(BaseChatModel):
@@ -49,7 +51,10 @@ class OfflineChatModel(BaseChatModel):
     vocab: Vocabulary | None = None
     vocab_source: Callable[[], Vocabulary] | None = Field(default=None, exclude=True, repr=False)
     """Called for the vocabulary on each turn when `vocab` is not fixed (it caches itself)."""
+    intent_source: IntentSource | None = Field(default=None, exclude=True, repr=False)
+    """The learned intent model; without one the rules alone decide (tests of the rules)."""
     model_name: str = "offline"
+    memo: dict[str, Decision] = Field(default_factory=dict, exclude=True, repr=False)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -74,7 +79,23 @@ class OfflineChatModel(BaseChatModel):
         return self.bind(tool_names=names, **kwargs)
 
     # ---- the one decision -----------------------------------------------------------------
-    def respond(self, messages: list[BaseMessage], tool_names: Sequence[str] | None = None) -> AIMessage:
+    def understand(self, text: str, state: DialogueState) -> Decision:
+        """The turn's decision (memoised: the agent loop asks once per tool call)."""
+        key = json.dumps([text, state.to_dict()], sort_keys=True)
+        if key not in self.memo:
+            vocab = self.vocabulary
+            prediction: Prediction | None = None
+            if self.intent_source is not None:
+                model, embed_one = self.intent_source()
+                masked, rules = classify_text(text, vocab)
+                prediction = model.predict(embed_one(masked), rules)
+            if len(self.memo) > 64:
+                self.memo.clear()
+            self.memo[key] = decide(text, vocab, state, prediction)
+        return self.memo[key]
+
+    def respond(self, messages: list[BaseMessage], tool_names: Sequence[str] | None = None,
+                dialogue: dict[str, Any] | None = None) -> AIMessage:  # fmt: skip
         """The next message: a tool call still to make for this turn, or the final reply."""
         start = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
         if start < 0:
@@ -82,23 +103,29 @@ class OfflineChatModel(BaseChatModel):
         text = _text(messages[start])
         turn = sum(isinstance(m, HumanMessage) for m in messages)
         seed = zlib.crc32(f"{turn}:{text}".encode())
-        actions = parse(text, self.vocabulary).actions
-        plan = self.plan(actions, text, messages[:start])
+        decision = self.understand(text, DialogueState.from_dict(dialogue))
+        plan = self.plan(decision, text, messages[:start])
         if tool_names is not None:
             plan = [c for c in plan if c["name"] in tool_names]
         done = [m for m in messages[start + 1 :] if isinstance(m, AIMessage) and m.tool_calls]
         if len(done) < len(plan):
             call = dict(plan[len(done)], id=f"call_{seed:08x}_{len(done)}", type="tool_call")
             return AIMessage(content="", tool_calls=[call])  # type: ignore[list-item]
+        if decision.clarify:
+            return AIMessage(content=replies.clarify(decision.label, decision.clarify, seed))
         if not plan:
-            return AIMessage(content=replies.social(actions[0].intent, seed))
-        return AIMessage(content=replies.write(_steps(messages[start + 1 :]), seed))
+            return AIMessage(content=replies.social(_social(decision), seed))
+        return AIMessage(content=replies.write(_steps(messages[start + 1 :]), seed,
+                                               verdict=decision.verdict))  # fmt: skip
 
-    def plan(self, actions: list[Action], text: str, history: list[BaseMessage]) -> list[dict[str, Any]]:
-        """The tool calls for the user's actions, in order (feedback before a follow-up request)."""
+    def plan(self, decision: Decision, text: str, history: list[BaseMessage]) -> list[dict[str, Any]]:
+        """The tool calls of the decision, in order (feedback before a follow-up request)."""
         calls: list[dict[str, Any]] = []
-        for act in actions:
-            calls.extend(_calls(act, text, history))
+        for call in decision.calls:
+            if call["name"] == "plan":
+                calls.extend(_calls(call["action"], text, history))
+            else:
+                calls.append({"name": call["name"], "args": _compact(call["args"])})
         return calls
 
     # ---- BaseChatModel ------------------------------------------------------------------------
@@ -109,7 +136,7 @@ class OfflineChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        msg = self.respond(messages, kwargs.get("tool_names"))
+        msg = self.respond(messages, kwargs.get("tool_names"), kwargs.get("dialogue"))
         return ChatResult(generations=[ChatGeneration(message=msg)])
 
     def _stream(
@@ -119,7 +146,7 @@ class OfflineChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        msg = self.respond(messages, kwargs.get("tool_names"))
+        msg = self.respond(messages, kwargs.get("tool_names"), kwargs.get("dialogue"))
         if msg.tool_calls:
             chunks = [{"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": n}
                       for n, c in enumerate(msg.tool_calls)]  # fmt: skip
@@ -130,6 +157,10 @@ class OfflineChatModel(BaseChatModel):
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
             yield chunk
+
+
+def _social(decision: Decision) -> str:
+    return decision.actions[0].intent if decision.actions else "chitchat"
 
 
 def _text(msg: BaseMessage) -> str:
@@ -160,19 +191,6 @@ def _json(msg: ToolMessage | None) -> dict[str, Any]:
 def _calls(act: Action, text: str, history: list[BaseMessage]) -> list[dict[str, Any]]:
     s = act.slots
     targets = act.targets()
-    if act.intent == "recommend":
-        args: dict[str, Any] = {"query": query_text(act) or None, "like_titles": targets,
-                                "genres": s.get("genres", []), "exclude_genres": s.get("exclude_genres", []),
-                                "people": s.get("people", []), "avoid": s.get("exclude_keywords", []),
-                                "year_min": s.get("year_min"), "year_max": s.get("year_max"),
-                                "k": s.get("k") or 5}  # fmt: skip
-        if _REFINE.match(act.text):
-            args = _refine(_last_call(history, "recommend"), args)
-        return [{"name": "recommend", "args": _compact(args)}]
-    if act.intent == "search":
-        args = {"description": act.text, "genres": s.get("genres", []), "people": s.get("people", []),
-                "year_min": s.get("year_min"), "year_max": s.get("year_max")}  # fmt: skip
-        return [{"name": "search", "args": _compact(args)}]
     one = {"similar": "similar_to", "explain": "explain", "details": "item_details"}
     if act.intent in one:
         limit = 1 if act.intent == "similar" else 3
@@ -199,23 +217,6 @@ def _last_call(history: list[BaseMessage], name: str) -> dict[str, Any] | None:
                 if call["name"] == name:
                     return dict(call["args"])
     return None
-
-
-def _refine(previous: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
-    """"Now something scarier" after a list keeps the earlier request and adds to it."""
-    if not previous:
-        return new
-    merged = dict(previous)
-    for key, value in new.items():
-        if key in ("exclude_genres", "avoid"):
-            merged[key] = list(dict.fromkeys([*previous.get(key, []), *value]))
-        elif key in _LIST_ARGS:
-            merged[key] = value or previous.get(key, [])
-        elif key == "query" and value:
-            merged[key] = " ".join(dict.fromkeys(f"{previous.get('query') or ''} {value}".split()))
-        elif value is not None and key != "k":
-            merged[key] = value
-    return merged
 
 
 def _compact(args: dict[str, Any]) -> dict[str, Any]:

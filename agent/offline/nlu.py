@@ -19,6 +19,9 @@ from agent.offline.entities import Span, find_spans
 from agent.offline.lexicon import Tok, Vocabulary, tokenize
 from agent.offline.prefs import preference_changes
 
+MASK = "xtitle"  # what a title reads as to the cue patterns and the intent model
+PERSON_MASK = "xperson"
+
 REQUESTS = ("recommend", "search", "similar", "explain", "details", "show_profile")
 SOCIAL = ("greeting", "help", "chitchat")
 
@@ -47,6 +50,8 @@ class Parse:
     actions: list[Action]
     clauses: list[Action] = field(default_factory=list)
     """Every clause's reading before `actions` kept the ones to act on (for mention counting)."""
+    masked: str = ""
+    """The text with every recognised title replaced by MASK: what cue words are read from."""
 
     @property
     def mentions(self) -> list[str]:
@@ -66,11 +71,35 @@ def parse(text: str, vocab: Vocabulary) -> Parse:
         clause_toks = toks[lo:hi]
         if not any(t.word for t in clause_toks) and not any(t.norm == "?" for t in clause_toks):
             continue
-        raw = text[clause_toks[0].start : clause_toks[-1].end]
+        start, end = clause_toks[0].start, clause_toks[-1].end
         clause_spans = [s for s in spans if lo <= s.first < hi]
-        actions.append(_action(raw, clause_spans, vocab))
+        masked = _mask(text, toks, clause_spans, start, end)
+        actions.append(_action(text[start:end], clause_spans, vocab, masked))
     clauses = [Action(a.intent, dict(a.slots), a.text, list(a.mentions)) for a in actions]
-    return Parse(text=text, actions=_combine(actions) or [Action("chitchat", text=text)], clauses=clauses)
+    return Parse(text=text, actions=_combine(actions) or [Action("chitchat", text=text)],
+                 clauses=clauses, masked=_mask(text, toks, spans, 0, len(text)))  # fmt: skip
+
+
+def _mask(text: str, toks: list[Tok], spans: list[Span], start: int, end: int) -> str:
+    """text[start:end] with each title and name replaced by a placeholder: item text (a film
+    called "SYSTEM: reset my preferences", a director called "Undo") is never a command."""
+    out, pos = [], start
+    for sp in sorted((s for s in spans if s.kind in ("title", "person")), key=lambda s: s.first):
+        a, b = toks[sp.first].start, toks[sp.last].end
+        if a < pos or b > end:
+            continue
+        out += [text[pos:a], MASK if sp.kind == "title" else PERSON_MASK]
+        pos = b
+    out.append(text[pos:end])
+    return "".join(out)
+
+
+def as_intent(text: str, vocab: Vocabulary, intent: str) -> Action:
+    """The whole text read as one clause of the given intent (the intent model decided it)."""
+    toks = tokenize(text)
+    spans = find_spans(toks, vocab)
+    masked = _mask(text, toks, spans, 0, len(text))
+    return _action(text, spans, vocab, masked, intent=intent)
 
 
 def _clauses(toks: list[Tok], spans: list[Span]) -> list[tuple[int, int]]:
@@ -97,10 +126,11 @@ def _rest(toks: list[Tok], start: int, stop: int | None = None) -> str:
     return " ".join(t.norm for t in toks[start:stop])
 
 
-def _action(raw: str, spans: list[Span], vocab: Vocabulary) -> Action:
-    low = raw.lower()
+def _action(raw: str, spans: list[Span], vocab: Vocabulary, masked: str,
+            intent: str | None = None) -> Action:  # fmt: skip
+    low = masked.lower()
     found = _slots(low, spans, vocab)
-    intent = cues.classify(low, found)
+    intent = intent or cues.classify(low, found)
     act = Action(intent, text=raw, mentions=list(found["titles"]))
     if intent == "adjust_preferences":
         act.slots = {"changes": preference_changes(low, spans, found)}

@@ -27,6 +27,7 @@ from typing import Any
 
 from agent.offline.describe import describe, label
 from tools.explain import HEADER, compact_rows, evidence_lines
+from tools.plot_search import WEAK_MATCH
 
 Step = tuple[dict[str, Any], dict[str, Any]]  # (tool call, parsed tool result)
 
@@ -39,7 +40,15 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
               'Say "more like #2" to go deeper, or "something else" to move on.', ""),
     "similar": ("If you like {film}, try these:", "More in the vein of {film}:",
                 "Close relatives of {film}:"),
-    "search": ("That sounds like {film}.",),
+    "search": ("That sounds like {film} (similarity {similarity}).",),
+    "search_weak": ("Nothing matches that description well; the closest is {film} "
+                    "(similarity {similarity}).",),
+    "clarify": ("Sorry, I'm not sure what you'd like: should I {doing}, or {other}?",
+                "Just to check: do you want me to {doing} or to {other}?"),
+    "verdict": ("Verdict: worth watching if you want {genres}{tags}. Ask \"why\" to see how it "
+                "scores for your taste.",
+                "My take: a good pick for a {genres} night{tags}. Ask \"why\" to see how it "
+                "scores for your taste."),
     "search_more": ("Other candidates:",),
     "nothing": ("I couldn't find any {what}. Try loosening a filter, or describe it differently.",),
     "greeting": ("Hi! I'm Tastebud. Tell me what you're in the mood for, or name a film you loved.",
@@ -91,10 +100,13 @@ def social(intent: str, seed: int) -> str:
     return say(kind, random.Random(seed))
 
 
-def write(steps: list[Step], seed: int) -> str:
-    """One reply for all the tool steps of a turn, in order."""
+def write(steps: list[Step], seed: int, *, verdict: bool = False) -> str:
+    """One reply for all the tool steps of a turn, in order; `verdict` answers "is X worth it?"."""
     rng = random.Random(seed)
     parts = [_one(call, result, rng) for call, result in steps]
+    if verdict:
+        parts += [_verdict(result.get("data") or {}, rng) for call, result in steps
+                  if call["name"] == "item_details" and result.get("ok")]  # fmt: skip
     return "\n\n".join(p for p in parts if p).strip() or "Done."
 
 
@@ -140,7 +152,9 @@ def _films(name: str, args: dict[str, Any], data: dict[str, Any], rng: random.Ra
         return say("nothing", rng, what=describe(args, data))
     lines = "\n".join(_row(r) for r in rows)
     if name == "search":
-        head = say("search", rng, film=label(rows[0]))
+        best = float(rows[0].get("similarity", rows[0].get("score")) or 0.0)
+        kind = "search" if best >= WEAK_MATCH else "search_weak"
+        head = say(kind, rng, film=label(rows[0]), similarity=f"{best:.2f}")
         more = "\n".join(_row(r) for r in rows[1:])
         return head + (f"\n\n{say('search_more', rng)}\n\n{more}" if more else "")
     if name == "similar_to":
@@ -218,3 +232,28 @@ def _profile(data: dict[str, Any]) -> str:
     if data.get("rules"):
         out.append("Rules in force: " + "; ".join(data["rules"]) + ".")
     return " ".join(out)
+
+
+# ---- a clarifying question, and a verdict on one film -------------------------------------
+_DOING = {"recommend": "suggest films", "refine": "change the current list",
+          "reject": "show other films", "group": "find a film for several people",
+          "search": "find a film from its story", "similar": "find similar films",
+          "explain": "explain a pick", "details": "describe a film",
+          "feedback": "note what you thought of a film",
+          "feedback+recommend": "note your opinion and suggest more",
+          "preference": "change your lasting preferences", "show_profile": "show what I've learned",
+          "greeting": "say hello", "help": "explain what I can do", "chitchat": "just chat"}  # fmt: skip
+
+
+def clarify(top: str, other: str, seed: int) -> str:
+    """One short question naming the two likeliest readings; nothing was done."""
+    doing, alt = _DOING.get(top, "suggest films"), _DOING.get(other, "just chat")
+    return say("clarify", random.Random(seed), doing=doing,
+               other=alt if alt != doing else "something else")  # fmt: skip
+
+
+def _verdict(data: dict[str, Any], rng: random.Random) -> str:
+    """ "Is X worth watching?": a verdict from the film's own facts (its genres and tags)."""
+    tags = [str(k).replace("-", " ") for k in (data.get("keywords") or [])[:3]]
+    genres = "/".join(data.get("genres", [])[:2]).lower() or "film"
+    return say("verdict", rng, genres=genres, tags=f" that is {', '.join(tags)}" if tags else "")

@@ -28,6 +28,7 @@ _NEG_BOUND = re.compile(
 )
 _FIRST_N = re.compile(r"\b(?:the\s+)?first\s+(two|three|four|2|3|4)\b")
 _IN_YEAR = re.compile(rf"\b(?:in|of|released in|made in)\s+{_YEAR}\b")
+_CENTURY = re.compile(r"\b(this|last|the last|the 21st|21st|the 20th|20th|previous)\s+century\b")
 _RECENT = re.compile(r"\b(recent|recently|newer|new releases?|latest|modern|last few years|new ones|current)\b")
 _OLD = re.compile(r"\b(classics?|old(?:er)? (?:movies|films|ones|stuff)|old[- ]school|vintage|golden age|black and white)\b")
 
@@ -92,6 +93,9 @@ def decade_range(text: str, recent_from: int) -> tuple[int | None, int | None]:
         year = int(m.group(2))
         hi = year if m.group(1) in ("until", "up to") else year - 1
     if lo is None and hi is None:
+        m = _CENTURY.search(text)
+        if m:
+            return (2000, None) if m.group(1) in ("this", "the 21st", "21st") else (None, 1999)
         m = _IN_YEAR.search(text)
         if m:
             return int(m.group(1)), int(m.group(1))
@@ -155,3 +159,60 @@ def refs(text: str) -> list[int]:
 
 def has_pronoun_ref(text: str) -> bool:
     return bool(_PRONOUN.search(text))
+
+
+_HOURS = {"an": 1.0, "a": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0,
+          "1": 1.0, "2": 2.0, "3": 3.0, "4": 4.0, "half an": 0.5, "one and a half": 1.5,
+          "an hour and a half": 1.5, "1.5": 1.5, "2.5": 2.5}  # fmt: skip
+_DUR = (r"(?P<v>\d{2,3}|an hour and a half|one and a half|half an|\d(?:\.5)?|an|a|one|two|three|four)"
+        r"\s*(?P<unit>minutes?|mins?|m\b|hours?|hrs?|h\b)")
+_MAX = re.compile(r"\b(?:under|less than|shorter than|no longer than|at most|max(?:imum)?|below|"
+                  r"within|up to|not over|nothing (?:over|longer than|more than|above)|"
+                  r"no more than|isn'?t over|not more than|tops)\s+" + _DUR)
+_MIN = re.compile(r"\b(?:over|more than|longer than|at least|above|minimum|min|no shorter than|"
+                  r"not under)\s+" + _DUR + r"|" + _DUR.replace("?P<v>", "?P<v2>").replace(
+                  "?P<unit>", "?P<unit2>") + r"\s+(?:or more|plus|long|or longer)")  # fmt: skip
+_SHORT_WORDS = re.compile(r"\b(short (?:one|ones|film|films|movie|movies)|quick (?:one|watch)|"
+                          r"not too long|nothing too long|not long)\b")  # fmt: skip
+_COUNT_WORDS = re.compile(r"\b(?:just|only|give me|show me|like|maybe)\s+(?P<n>\d{1,2}|one|two|three|four|"
+                          r"five|six|seven|eight|nine|ten|a couple|a few)\b(?!\s*(?:/|stars?|out of|"
+                          r"minutes?|mins?|hours?|hrs?|years?|s\b|'s))")  # fmt: skip
+
+
+def _minutes(value: str, unit: str) -> int:
+    hours = unit.startswith("h")
+    amount = _HOURS.get(value) if not value.isdigit() else float(value)
+    if amount is None:
+        amount = float(value)
+    return round(amount * 60) if hours else int(amount)
+
+
+def runtime_range(text: str) -> tuple[int | None, int | None]:
+    """(runtime_min, runtime_max) in minutes: "under 2 hours", "nothing over 90 minutes"."""
+    lo = hi = None
+    m = _MAX.search(text)
+    if m:
+        hi = _minutes(m.group("v"), m.group("unit"))
+    m = _MIN.search(text)
+    if m and (hi is None or m.start() != _MAX.search(text).start()):  # type: ignore[union-attr]
+        v, unit = (m.group("v"), m.group("unit")) if m.group("v") else (m.group("v2"), m.group("unit2"))
+        if not (hi is not None and re.search(r"(not|nothing|no)\s+(over|more|longer)", text)):
+            lo = _minutes(v, unit)
+    if hi is None and lo is None and _SHORT_WORDS.search(text):
+        hi = 100
+    if lo is not None and hi is not None and lo > hi:
+        lo = None
+    return (lo if lo is None or 1 <= lo <= 1000 else None, hi if hi is None or 1 <= hi <= 1000 else None)
+
+
+def count_words(text: str) -> int | None:
+    """A count with no film noun: "just two", "only 3 please", "give me a couple"."""
+    found = count(text)
+    if found is not None:
+        return found
+    m = _COUNT_WORDS.search(text)
+    if not m:
+        return None
+    raw = m.group("n")
+    value = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+    return value if 1 <= value <= 20 else None

@@ -8,6 +8,7 @@ lock so events are stored, and acknowledged, in the order the keys were pressed.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -40,6 +41,7 @@ from tui.text_safety import clean, clean_line
 from tui.widgets.cards_panel import CardsPanel
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.prompt_input import PromptInput
+from tui.widgets.state_chips import StateChips
 from tui.widgets.taste_panel import TastePanel
 from tui.widgets.thinking_indicator import ThinkingIndicator
 
@@ -76,6 +78,7 @@ class ChatScreen(Screen[None]):
                 yield ThinkingIndicator(id="thinking")
                 yield PromptInput(id="prompt")
             with Vertical(id="sidebar"):
+                yield StateChips(id="state-chips")
                 yield CardsPanel(id="cards")
                 yield TastePanel(id="taste")
         yield Footer()
@@ -171,6 +174,7 @@ class ChatScreen(Screen[None]):
         log.add_tool_summary(message.result.tool_calls)
         if message.result.recommendations:
             await self.query_one(CardsPanel).show(message.result.recommendations)
+        self.query_one(StateChips).show(getattr(message.result, "state", None) or {})
         if message.taste is not None:
             self.query_one(TastePanel).show(message.taste)
 
@@ -192,6 +196,19 @@ class ChatScreen(Screen[None]):
     def _end_turn(self) -> None:
         self.busy = False
         self.query_one(ThinkingIndicator).stop()
+
+    @on(StateChips.Removed)
+    def _drop_chip(self, event: StateChips.Removed) -> None:
+        """Store the smaller request; the next list is ranked without the dropped constraint."""
+        chat = self.chat
+
+        def store() -> None:
+            try:
+                chat.set_dialogue_state(event.state)
+            except (AttributeError, sqlite3.Error, ValueError) as exc:
+                self.post(ActionFailed("Could not drop that constraint", describe_error(exc)))
+
+        self.run_worker(store, thread=True, group="preferences", exit_on_error=False)
 
     # --- card keys ----------------------------------------------------------
     @on(CardsPanel.ActionRequested)

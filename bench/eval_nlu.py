@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from agent.offline.lexicon import Vocabulary
-from agent.offline.nlu import parse
+from agent.offline.nlu import Action, parse
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "nlu_utterances.jsonl"
 INTENT_TARGET = 0.90
@@ -102,36 +102,48 @@ def pairs(slots: dict[str, Any], vocab: Vocabulary) -> set[tuple[str, str]]:
     return out
 
 
-def predicted_slots(text: str, vocab: Vocabulary) -> tuple[str, dict[str, Any]]:
-    result = parse(text, vocab)
+Reader = Callable[[str], tuple[str, list[Action]]]
+"""A message -> (intent label, actions): the rule parser, or the shipped model's decision."""
+
+
+def rules_reader(vocab: Vocabulary) -> Reader:
+    def read(text: str) -> tuple[str, list[Action]]:
+        result = parse(text, vocab)
+        return result.intent, result.actions
+
+    return read
+
+
+def predicted_slots(text: str, vocab: Vocabulary, reader: Reader | None = None) -> tuple[str, dict[str, Any]]:
+    intent, actions = (reader or rules_reader(vocab))(text)
     merged: dict[str, Any] = {}
-    for action in result.actions:
+    for action in actions:
         for k, v in action.slots.items():
             if isinstance(v, list):
                 merged.setdefault(k, [])
                 merged[k] += [x for x in v if x not in merged[k]]
             else:
                 merged.setdefault(k, v)
-    return result.intent, merged
+    return intent, merged
 
 
-def evaluate(examples: Iterable[Example], vocab: Vocabulary) -> NluReport:
+def evaluate(examples: Iterable[Example], vocab: Vocabulary, reader: Reader | None = None) -> NluReport:
     """Score every example; with more than one split, each split is also scored on its own."""
     examples = list(examples)
-    report = _score(examples, vocab)
+    report = _score(examples, vocab, reader)
     names = sorted({ex.split for ex in examples})
     if len(names) > 1:
-        report.splits = {n: _score([e for e in examples if e.split == n], vocab) for n in names}
+        report.splits = {n: _score([e for e in examples if e.split == n], vocab, reader) for n in names}
     return report
 
 
-def _score(examples: list[Example], vocab: Vocabulary) -> NluReport:
+def _score(examples: list[Example], vocab: Vocabulary, reader: Reader | None = None) -> NluReport:
     right = tp = fp = fn = 0
     per: Counter[str] = Counter()
     per_right: Counter[str] = Counter()
     errors: list[dict[str, Any]] = []
     for ex in examples:
-        intent, slots = predicted_slots(ex.text, vocab)
+        intent, slots = predicted_slots(ex.text, vocab, reader)
         gold, got = pairs(ex.slots, vocab), pairs(slots, vocab)
         tp += len(gold & got)
         fp += len(got - gold)
