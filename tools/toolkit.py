@@ -10,6 +10,7 @@ so a model can recover by asking the user or retrying with other arguments.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain.tools import ToolRuntime, tool
