@@ -17,6 +17,7 @@ from typing import Any
 
 from agent.session import ChatService, build_chat_service
 from memory.bootstrap import open_memory
+from memory.embedder import Embedder
 from memory.items import Item
 from memory.settings import Settings
 from tools.service import Tastebud
@@ -41,11 +42,12 @@ class Turn:
 class EvalWorld:
     """One prepared demo world; `conversation()` opens a fresh user in a new thread."""
 
-    def __init__(self, data_dir: Path | None = None) -> None:
+    def __init__(self, data_dir: Path | None = None, embedder: Embedder | None = None) -> None:
+        """`embedder` is for tests of this module only; evaluations use the shipped MiniLM."""
         self._tmp = None if data_dir else tempfile.TemporaryDirectory(prefix="tastebud-eval-")
         root = data_dir or Path(self._tmp.name)  # type: ignore[union-attr]
         self.settings = Settings(data_dir=root, user="eval")
-        self.service = Tastebud(open_memory(self.settings))
+        self.service = Tastebud(open_memory(self.settings, embedder=embedder))
         self.service.prepare()
         self._n = 0
 

@@ -7,6 +7,7 @@ accuracy below 90 % or slot F1 below 85 %, this fails and names the misses.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -14,8 +15,10 @@ from agent.offline import slots
 from agent.offline.lexicon import Vocabulary
 from agent.offline.nlu import parse, query_text
 from bench.eval_nlu import DEFAULT_DATA, evaluate, format_report, load_examples
-from bench.nlu_bench import main as bench_main
+from bench.eval_dialogues import DATA, check_turn, load_jsonl, score_dialogues, score_single
+from bench.eval_world import EvalWorld
 from memory.bootstrap import demo_items
+from tests.fakes import WordHashEmbedder
 from tools.titles import TitleIndex
 
 
@@ -103,7 +106,27 @@ def test_labelled_set_is_well_formed() -> None:
         assert set(row["intent"].split("+")) <= intents, row
 
 
-def test_bench_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert bench_main(["--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["meets_targets"] and out["n"] >= 150
+def test_acceptance_sets_are_scored_through_the_session(tmp_path: Path) -> None:
+    """The scorer on two dev conversations, one plot query and one single turn (fast embedder)."""
+    world = EvalWorld(tmp_path / "world", embedder=WordHashEmbedder())
+    try:
+        convs = [c for c in load_jsonl(DATA / "dialogues_dev.jsonl")
+                 if c["id"] in ("compound-arrival-01", "pref-never-01")]  # fmt: skip
+        score = score_dialogues(world, convs, "dev", keep_failures=True)
+        assert score.n == 2 and score.passed == 2, score.failures
+        single = [{"text": "rate Groundhog Day 5 stars", "intents": ["give_feedback"],
+                   "slots": {"titles": ["Groundhog Day"], "signal": "rate"}}]  # fmt: skip
+        s1 = score_single(world, single, "dev", keep_failures=True)
+        assert s1.extra["intent_accuracy"] == 1.0 and s1.extra["slot_f1"] == 1.0, s1.failures
+    finally:
+        world.close()
+
+
+def test_a_failed_expectation_is_named() -> None:
+    from bench.eval_world import Turn
+
+    turn = Turn(tools=["give_feedback"], calls=[], shown=[], feedback=[("Heat", "like", None)],
+                rules_added=1, reply="ok")  # fmt: skip
+    bad = check_turn({"tools": ["recommend"], "no_feedback": True, "rules_added": 0,
+                      "list": {"min_count": 1}}, turn, [])  # fmt: skip
+    assert len(bad) == 4 and bad[0].startswith("tools")
