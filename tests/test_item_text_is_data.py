@@ -88,14 +88,19 @@ def test_a_hostile_title_still_resolves_as_a_film(svc: Tastebud, tmp_path: Path)
 
 
 def test_scripted_llm_path_adds_no_call_from_item_text(svc: Tastebud, tmp_path: Path) -> None:
-    """The rule layer re-reads the user's message after an LLM turn: titles stay titles there too."""
+    """The rule layer re-reads the user's message after an LLM turn: titles stay titles there too.
+
+    The one call it may add is the implicit "details" signal the user's own question carries."""
     model = ScriptedModel(default_reply="Here you go.")
     settings = Settings(data_dir=tmp_path, user="llm-victim", catalog="hostile")
     chat = build_chat_service(settings, svc, model)
-    for text in TURNS[:3]:
+    asked = [(TURNS[0], HOSTILE[0].title), (TURNS[1], HOSTILE[0].title), (TURNS[2], HOSTILE[1].title)]
+    for text, title in asked:
         model.enqueue(AIMessage(content="", tool_calls=[{"name": "item_details", "id": "c1",
-                      "args": {"title_or_ref": text.split("about ")[-1].rstrip("?")}}]),
+                                                         "args": {"title_or_ref": title}}]),
                       AIMessage(content="It is a film."))  # fmt: skip
         result = chat.turn(text)
-        assert [c["name"] for c in result.tool_calls] == ["item_details"], result.tool_calls
+        extra = [c for c in result.tool_calls[1:]
+                 if not (c["name"] == "give_feedback" and c["args"]["signal"] == "details")]  # fmt: skip
+        assert result.tool_calls[0]["name"] == "item_details" and extra == [], result.tool_calls
     assert svc.preference_rules("llm-victim") == [] and _explicit(svc, "llm-victim") == []

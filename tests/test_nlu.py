@@ -14,8 +14,8 @@ import pytest
 from agent.offline import slots
 from agent.offline.lexicon import Vocabulary
 from agent.offline.nlu import parse, query_text
-from bench.eval_nlu import DEFAULT_DATA, evaluate, format_report, load_examples
 from bench.eval_dialogues import DATA, check_turn, load_jsonl, score_dialogues, score_single
+from bench.eval_nlu import DEFAULT_DATA, evaluate, format_report, load_examples
 from bench.eval_world import EvalWorld
 from memory.bootstrap import demo_items
 from tests.fakes import WordHashEmbedder

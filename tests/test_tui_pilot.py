@@ -39,6 +39,7 @@ from tui.screens.startup_screen import StartupScreen
 from tui.widgets.cards_panel import CardsPanel
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.prompt_input import PromptInput
+from tui.widgets.state_chips import StateChips
 from tui.widgets.taste_panel import TastePanel
 from tui.widgets.thinking_indicator import ThinkingIndicator
 
@@ -90,6 +91,21 @@ async def test_like_on_a_card_stores_an_event_and_moves_the_weights(tiny: Settin
         assert [(e.item_id, e.signal) for e in events_] == [(i, "like") for i in liked]
         assert panel.taste.n_events == 2 and panel.taste.weights != weights
         assert str(panel.render()) != drawn and "Comedy" in str(panel.render())
+
+
+async def test_request_chips_show_the_state_and_f6_delete_drops_one(tiny: Settings) -> None:
+    chat = real_chat(tiny, recommending())
+    app = build(tiny, chat)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "something funny")
+        chips = app.screen.query_one(StateChips)
+        assert chips.display and [c[2] for c in chips.state.chips()] == ["Comedy", "funny", "4 films"]
+        await pilot.press("f6", "delete")
+        await settle(pilot)
+        assert [c[2] for c in chips.state.chips()] == ["funny", "4 films"]
+        assert chat.dialogue_state().genres == [] and chat.dialogue_state().keywords == ["funny"]
+        await pilot.press("escape", "tab")  # the chips leave the tab order again: tab reaches cards
+        assert app.screen.query_one(CardsPanel).has_focus_within
 
 
 async def test_w_opens_the_explanation_with_its_numbers(tiny: Settings) -> None:

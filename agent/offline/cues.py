@@ -38,7 +38,7 @@ DETAILS = _rx(
     r"what'?s? (is |was )?.{0,40}\babout\W*$|\b(tell me (more )?about|more (info|information|"
     r"details) (on|about)|details|who (directed|made|stars|starred|is in|was in|plays|acts)|who'?s in|cast "
     r"of|the cast|plot|synopsis|how long is|runtime|running time|what year (was|is|did)|when was .{1,"
-    r"40} (released|made)|info on|information on|describe|is (it|that|this|the \w+|#\d)( one)? (good|any good|"
+    r"40} (released|made)|info on|information on|describe|is (it|that|this|xtitle|the \w+|#\d)( one)? (good|any good|"
     r"worth)|what kind of (movie|film) is|what genre is|summary|what happens in|who is in)\b"
 )
 PROFILE = _rx(

@@ -55,6 +55,7 @@ FEEDBACK_SIGNALS = {"like", "dislike", "seen", "rate"}
 class ChatScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "app.help", "Help"),
+        Binding("f6", "edit_request", "Request chips", show=False, priority=True),
         Binding("tab", "app.focus_next", "Cards ⇄ chat"),
         Binding("escape,ctrl+c", "cancel_turn", "Stop", priority=True),
     ]
@@ -196,6 +197,10 @@ class ChatScreen(Screen[None]):
     def _end_turn(self) -> None:
         self.busy = False
         self.query_one(ThinkingIndicator).stop()
+
+    def action_edit_request(self) -> None:
+        """F6: the request chips take the keys (left/right, delete drops one, esc leaves)."""
+        self.query_one(StateChips).take_focus()
 
     @on(StateChips.Removed)
     def _drop_chip(self, event: StateChips.Removed) -> None:

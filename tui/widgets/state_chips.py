@@ -1,9 +1,11 @@
 """The current request as chips above the cards ("Horror", "1980-1989", "from Japan").
 
 The chips are the conversation's dialogue state, as `ask --json` returns it in
-`state`. Focus the row (tab), pick a chip with left/right, and press delete or
-x to drop that constraint; the screen stores the smaller request, and the next
-list is ranked without it. Hidden while the request has no constraint.
+`state`. Press F6 to give the row the keys, pick a chip with left/right, and
+press delete or x to drop that constraint (esc gives the keys back); the screen
+stores the smaller request, and the next list is ranked without it. The row is
+out of the tab order, so tab still goes from the prompt to the cards. Hidden
+while the request has no constraint.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from textual.widgets import Static
 from agent.dialogue import DialogueState
 
 
-class StateChips(Static, can_focus=True):
+class StateChips(Static, can_focus=False):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "move(-1)", "Prev chip", show=False),
         Binding("right", "move(1)", "Next chip", show=False),
         Binding("delete,backspace,x", "remove", "Drop constraint"),
+        Binding("escape", "leave", "Back", show=False),
     ]
 
     class Removed(Message):
@@ -48,14 +51,23 @@ class StateChips(Static, can_focus=True):
             line.append(f" {label} ", style="reverse" if chosen else "bold")
             line.append(" ")
         if chips:
-            line.append("(tab here, ←/→, del drops)", style="dim")
+            line.append("(F6, ←/→, del drops)", style="dim")
         self.update(line)
+
+    def take_focus(self) -> None:
+        if self.state.chips():
+            self.can_focus = True
+            self.focus()
 
     def on_focus(self) -> None:
         self.show(self.state)
 
     def on_blur(self) -> None:
+        self.can_focus = False
         self.show(self.state)
+
+    def action_leave(self) -> None:
+        getattr(self.screen, "action_focus_prompt", self.screen.focus_next)()
 
     def action_move(self, step: int) -> None:
         chips = self.state.chips()
