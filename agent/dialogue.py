@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 LISTS = ("genres", "exclude_genres", "keywords", "avoid", "people", "countries", "anchors",
-         "excluded")  # fmt: skip
+         "excluded")
 NUMBERS = ("year_min", "year_max", "runtime_min", "runtime_max", "count")
 # state field -> recommend argument, where the names differ
 _ARG = {"keywords": "query", "anchors": "like_titles", "excluded": "exclude_titles", "count": "k"}
@@ -107,7 +107,7 @@ class DialogueState:
         out: list[tuple[str, str, str]] = []
         label = {"genres": "{}", "exclude_genres": "no {}", "keywords": "{}", "avoid": "not {}",
                  "people": "with {}", "countries": "from {}", "anchors": "like {}",
-                 "excluded": "not {}"}  # fmt: skip
+                 "excluded": "not {}"}
         for name in LISTS:
             out += [(name, v, label[name].format(v)) for v in getattr(self, name)]
         if self.year_min is not None or self.year_max is not None:

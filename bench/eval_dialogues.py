@@ -21,7 +21,7 @@ from bench.eval_world import EvalWorld, Turn
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 SLOT_KEYS = ("genres", "exclude_genres", "year_min", "year_max", "countries", "runtime_max", "count",
-             "titles", "people", "keywords", "signal")  # fmt: skip
+             "titles", "people", "keywords", "signal")
 
 
 @dataclass
@@ -40,7 +40,7 @@ class SetScore:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"n": self.n, "passed": self.passed, "rate": round(self.rate, 4),
-                               **{k: round(v, 4) for k, v in self.extra.items()}}  # fmt: skip
+                               **{k: round(v, 4) for k, v in self.extra.items()}}
         if self.by_kind:
             out["by_kind"] = {k: f"{self.passed_by_kind[k]}/{n}" for k, n in sorted(self.by_kind.items())}
         if self.failures:
@@ -68,14 +68,14 @@ def check_turn(expect: dict[str, Any], turn: Turn, previous: list[Any]) -> list[
     if "tools" in expect and turn.tools != expect["tools"]:
         bad.append(f"tools {turn.tools} != {expect['tools']}")
     if expect.get("clarify") and not ("?" in turn.reply and not turn.tools and not turn.feedback
-                                      and turn.rules_added == 0):  # fmt: skip
+                                      and turn.rules_added == 0):
         bad.append("no clarifying question")
     if "list" in expect:
         bad += check_list(expect["list"], turn.shown, previous)
     for want in expect.get("feedback", []):
         if not any(t == want["title"] and s == want["signal"]
                    and ("value" not in want or (v is not None and abs(v - want["value"]) < 0.01))
-                   for t, s, v in turn.feedback):  # fmt: skip
+                   for t, s, v in turn.feedback):
             bad.append(f"feedback {want} not recorded (got {turn.feedback})")
     if expect.get("no_feedback") and turn.feedback:
         bad.append(f"feedback recorded: {turn.feedback}")
@@ -105,7 +105,7 @@ def check_list(want: dict[str, Any], shown: list[Any], previous: list[Any]) -> l
             ("runtime_max", lambda v, i=item: i.runtime is not None and i.runtime <= v),
             ("runtime_min", lambda v, i=item: i.runtime is not None and i.runtime >= v),
             ("people_any", lambda v, p=people: bool(set(v) & p)),
-        ]  # fmt: skip
+        ]
         for key, ok in tests:
             if key in want and not ok(want[key]):
                 bad.append(f"{item.title} ({item.year}) breaks {key}={want[key]}")
@@ -120,7 +120,7 @@ def check_list(want: dict[str, Any], shown: list[Any], previous: list[Any]) -> l
 
 
 def score_dialogues(world: EvalWorld, rows: Iterable[dict[str, Any]], name: str, *,
-                    keep_failures: bool) -> SetScore:  # fmt: skip
+                    keep_failures: bool) -> SetScore:
     score = SetScore(name)
     for conv in rows:
         chat = world.conversation(conv["id"])
@@ -152,7 +152,7 @@ def score_plot(world: EvalWorld, rows: Iterable[dict[str, Any]], name: str, *, k
         top3 += row["title"] in titles[:3]
         if keep_failures and (not titles or titles[0] != row["title"]):
             score.failures.append({"query": row["query"], "want": row["title"], "got": titles[:3],
-                                   "tools": turn.tools})  # fmt: skip
+                                   "tools": turn.tools})
     score.extra = {"top1": score.rate, "top3": top3 / score.n if score.n else 0.0}
     return score
 
@@ -212,7 +212,7 @@ def score_single(world: EvalWorld, rows: Iterable[dict[str, Any]], name: str, *,
         score.passed += right
         if keep_failures and (not right or gold != got):
             score.failures.append({"text": row["text"], "intents": [row["intents"], turn.tools],
-                                   "missed": sorted(gold - got), "spurious": sorted(got - gold)})  # fmt: skip
+                                   "missed": sorted(gold - got), "spurious": sorted(got - gold)})
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -82,7 +82,7 @@ class Conversation:
         svc = self.world.service
         ids = [r.item.id for r in (svc.resolve(t) for t in titles) if getattr(r, "item", None)]
         svc.memory.store.record_shown(self.chat.user_id, self.chat.thread_id, svc.catalog_name,
-                                      ids, None, {})  # fmt: skip
+                                      ids, None, {})
         self.previous = [i for i in (svc.item(x) for x in ids) if i is not None]
 
     def turn(self, text: str) -> Turn:
@@ -101,5 +101,5 @@ class Conversation:
         turn = Turn(tools=[c["name"] for c in result.tool_calls], calls=result.tool_calls,
                     shown=shown, feedback=feedback,
                     rules_added=len(svc.preference_rules(user)) - before_rules,
-                    reply=result.reply, error=result.error, state=result.state)  # fmt: skip
+                    reply=result.reply, error=result.error, state=result.state)
         return turn

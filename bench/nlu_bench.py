@@ -56,7 +56,7 @@ def parse_latency(model: Any, texts: list[str]) -> dict[str, float]:
     def pct(xs: list[float], q: float) -> float:
         return sorted(xs)[min(len(xs) - 1, int(q * len(xs)))]
     return {"p50_ms": pct(new, 0.5), "p95_ms": pct(new, 0.95), "rules_p50_ms": pct(old, 0.5),
-            "added_p50_ms": pct(new, 0.5) - pct(old, 0.5)}  # fmt: skip
+            "added_p50_ms": pct(new, 0.5) - pct(old, 0.5)}
 
 
 def run(data: Path, parts: Sequence[str], errors: int) -> dict[str, Any]:
@@ -68,14 +68,14 @@ def run(data: Path, parts: Sequence[str], errors: int) -> dict[str, Any]:
         old = evaluate(examples, model.vocabulary, model_reader(model))
         out["old_single"] = {"n": old.n, "intent_accuracy": round(old.intent_accuracy, 4),
                              "slot_f1": round(old.slot_f1, 4),
-                             "splits": old.to_dict()["splits"]}  # fmt: skip
+                             "splits": old.to_dict()["splits"]}
         if errors:
             out["old_single"]["errors"] = [e for e in old.errors][:errors]
         for part in parts:
             keep = part == "dev" and errors > 0
             scores = {}
             for name, loader in (("dialogues", score_dialogues), ("plot_search", score_plot),
-                                 ("nlu_single", score_single)):  # fmt: skip
+                                 ("nlu_single", score_single)):
                 path = data / f"{name}_{part}.jsonl"
                 if path.is_file():
                     score = loader(world, load_jsonl(path), f"{name}_{part}", keep_failures=keep)

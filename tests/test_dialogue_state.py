@@ -28,10 +28,10 @@ def horror_80s() -> DialogueState:
 
 def test_recommend_args_round_trip_through_fold() -> None:
     state = DialogueState(genres=["Horror"], keywords=["funny"], countries=["Japan"], runtime_max=120,
-                          count=2, anchors=["Alien"], year_min=1980)  # fmt: skip
+                          count=2, anchors=["Alien"], year_min=1980)
     args = state.recommend_args()
     assert args == {"genres": ["Horror"], "query": "funny", "countries": ["Japan"], "runtime_max": 120,
-                    "k": 2, "like_titles": ["Alien"], "year_min": 1980}  # fmt: skip
+                    "k": 2, "like_titles": ["Alien"], "year_min": 1980}
     after = fold(DialogueState(), [{"name": "recommend", "args": args}], ["Heat"])
     assert after.recommend_args() == args and after.last_shown == ["Heat"]
 
@@ -43,7 +43,7 @@ def test_a_turn_without_recommend_keeps_the_request() -> None:
 
 def test_from_dict_drops_bad_values() -> None:
     state = DialogueState.from_dict({"genres": ["Horror", {"x": 1}], "year_min": "1980",
-                                     "count": True, "junk": 3})  # fmt: skip
+                                     "count": True, "junk": 3})
     assert state.genres == ["Horror"] and state.year_min is None and state.count is None
 
 
@@ -86,7 +86,7 @@ def test_chips_and_removal() -> None:
     ("an epic at least 3 hours long", (180, None)),
     ("under 90 mins please", (None, 90)),
     ("loved it, 4 stars", (None, None)),
-])  # fmt: skip
+])
 def test_runtime_slots(text: str, expected: tuple[int | None, int | None]) -> None:
     assert runtime_range(text) == expected
 

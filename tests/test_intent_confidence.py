@@ -26,7 +26,7 @@ from tests.fakes import WordHashEmbedder
 from tools.service import Tastebud
 
 RISKY = ["I loved the second one", "rate Heat 4/5", "already seen it",
-         "finished Arrival last night, adored it, what should I see next?", "#3 was boring"]  # fmt: skip
+         "finished Arrival last night, adored it, what should I see next?", "#3 was boring"]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_no_reward_from_a_low_confidence_parse(svc: Tastebud, tmp_path: Path) ->
     model.intent_source = lambda: (unsure, embed)
     chat = ChatService(Settings(data_dir=tmp_path, user="unsure"), svc, model)
     svc.memory.store.record_shown("unsure", chat.thread_id, svc.catalog_name,
-                                  ["heat-1995", "alien-1979", "jaws-1975"], None, {})  # fmt: skip
+                                  ["heat-1995", "alien-1979", "jaws-1975"], None, {})
     for text in RISKY:
         result = chat.turn(text)
         assert result.tool_calls == [], (text, result.tool_calls)
@@ -69,7 +69,7 @@ def test_plain_requests_clear_the_threshold(svc: Tastebud) -> None:
 
     vocab = Vocabulary.from_items(demo_items())
     for text, label in [("recommend me a horror film", "recommend"), ("why the first one?", "explain"),
-                        ("never show me westerns again", "preference"), ("hello", "greeting")]:  # fmt: skip
+                        ("never show me westerns again", "preference"), ("hello", "greeting")]:
         masked, rules = classify_text(text, vocab)
         pred = model.predict(embed(masked), rules)
         assert (pred.label, pred.confident) == (label, True), (text, pred)

@@ -81,5 +81,5 @@ def fuse(query: str, dense: list[Ranked], index: PlotIndex, k: int) -> list[Rank
     lexical = sorted(range(len(dense)), key=lambda n: -index.score(q, dense[n].item.id))
     lex_rank = {n: rank for rank, n in enumerate(lexical)}
     fused = sorted(range(len(dense)),
-                   key=lambda n: -(1 / (RRF_K + n + 1) + 1 / (RRF_K + lex_rank[n] + 1)))  # fmt: skip
+                   key=lambda n: -(1 / (RRF_K + n + 1) + 1 / (RRF_K + lex_rank[n] + 1)))
     return [dense[n] for n in fused[:k]]

@@ -37,12 +37,12 @@ from agent.offline.corpus_phrases import (
 from agent.offline.nlu import MASK
 
 _RAW_TITLES = ("alien", "heat", "arrival", "the matrix", "jaws", "up", "psycho", "amelie",
-               "spirited away", "the godfather", "toy story", "casablanca", "rocky", "fargo")  # fmt: skip
+               "spirited away", "the godfather", "toy story", "casablanca", "rocky", "fargo")
 _SLANG = {"something": ("smth", "sth", "somethin"), "you": ("u", "ya"), "please": ("pls", "plz"),
           "movie": ("flick", "movie"), "movies": ("flicks", "movies"), "really": ("rly", "realy"),
           "recommend": ("recomend", "reccomend"), "what": ("wat", "what"), "are": ("r",),
           "watch": ("wach", "watch"), "because": ("cuz", "bc"), "good": ("gud", "good"),
-          "with": ("w/",), "tonight": ("tonite", "2night")}  # fmt: skip
+          "with": ("w/",), "tonight": ("tonite", "2night")}
 
 
 def _fill(template: str, rng: random.Random) -> str:
@@ -93,7 +93,7 @@ def generate(seed: int = 7) -> list[tuple[str, str]]:
     groups = {"recommend": RECOMMEND, "refine": REFINE, "reject": REJECT, "group": GROUP,
               "search": PLOT, "similar": SIMILAR, "explain": EXPLAIN, "details": DETAILS,
               "feedback": FEEDBACK, "preference": PREFERENCE, "show_profile": PROFILE,
-              "greeting": GREETING, "help": HELP, "chitchat": CHITCHAT}  # fmt: skip
+              "greeting": GREETING, "help": HELP, "chitchat": CHITCHAT}
     out: list[tuple[str, str]] = []
     for label, templates in groups.items():
         for template in templates:

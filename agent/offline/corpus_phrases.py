@@ -24,7 +24,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
           "at least 3 hours long", "shorter than 100 mins", "under an hour and a half"),
     "ref": ("the second one", "#3", "the last one", "the first one", "number 2", "the third",
             "that one", "it", "#1", "the fourth one"),
-}  # fmt: skip
+}
 
 RECOMMEND = (
     "recommend me a {g}", "got any {d} {g}?", "something {m} please", "i want a {m} {g} tonight",
@@ -158,9 +158,9 @@ PROFILE = (
     "what rules do i have", "what have you figured out about my taste so far",
 )
 GREETING = ("hi", "hello", "hey there", "good evening", "yo", "hiya", "hey!", "hello tastebud",
-            "morning", "howdy")  # fmt: skip
+            "morning", "howdy")
 HELP = ("help", "what can you do?", "how does this work", "what can i ask you", "commands?",
-        "how do i use this", "what are you", "?", "instructions please")  # fmt: skip
+        "how do i use this", "what are you", "?", "instructions please")
 CHITCHAT = (
     "thanks", "thanks, that's all", "cool", "ok", "lol", "haha nice", "hmm", "interesting",
     "i'm tired", "what's the weather like", "you're funny", "bye", "good night", "that's it for now",

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 VERSION = "intent-v2"  # v2: names masked like titles
 LABELS = ("recommend", "refine", "reject", "group", "search", "similar", "explain", "details",
           "feedback", "feedback+recommend", "preference", "show_profile", "greeting", "help",
-          "chitchat")  # fmt: skip
+          "chitchat")
 L2 = 1e-5
 TARGET_PRECISION = 0.95
 THRESHOLD_RANGE = (0.3, 0.6)
@@ -74,7 +74,7 @@ class IntentModel:
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
         np.savez(tmp, weights=self.weights, bias=self.bias,
                  meta=np.array(json.dumps({"temperature": self.temperature,
-                                           "threshold": self.threshold, "key": self.key})))  # fmt: skip
+                                           "threshold": self.threshold, "key": self.key})))
         tmp.replace(path)
 
     @classmethod
@@ -82,7 +82,7 @@ class IntentModel:
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
             return cls(data["weights"], data["bias"], float(meta["temperature"]),
-                       float(meta["threshold"]), str(meta["key"]))  # fmt: skip
+                       float(meta["threshold"]), str(meta["key"]))
 
 
 def _features(emb: NDArray[np.float32], rule_labels: Sequence[str]) -> NDArray[np.float64]:

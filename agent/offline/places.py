@@ -46,7 +46,7 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
     "european": ("France", "Italy", "Germany", "West Germany", "Spain", "Sweden", "Denmark",
                  "United Kingdom", "Soviet Union", "Ireland", "Netherlands", "Hungary"),
     "foreign": (), "world": (),
-}  # fmt: skip
+}
 # "English" and "American" are also how people describe language or style, not a filter,
 # unless they come with a film noun ("an English film", "American movies").
 _WEAK = frozenset({"english", "american", "us", "k", "foreign", "world", "brit"})
@@ -76,4 +76,4 @@ def countries(text: str, known: Iterable[str] | None = None) -> list[str]:
 
 def _negated(text: str, start: int) -> bool:
     return bool(re.search(r"\b(no|not|nothing|without|except|but not|non)\s+(?:\w+\s+)?$",
-                          text[max(0, start - 20) : start]))  # fmt: skip
+                          text[max(0, start - 20) : start]))

@@ -27,9 +27,9 @@ _FRAME = re.compile(
     r"when|set in|has|had|is|was|has a|had a|of)\b)?)"
 )
 _TAIL = re.compile(r"\W*(?:what'?s it called|what was it called|do you know it|any idea|\?|"
-                   r"can you find it|please|thanks)+\W*$")  # fmt: skip
+                   r"can you find it|please|thanks)+\W*$")
 _LEAD = re.compile(r"^\W*(?:on the tip of my tongue|forgot the (?:name|title)|can'?t remember the "
-                   r"(?:name|title)|i can'?t remember|no idea what it'?s called)\W*")  # fmt: skip
+                   r"(?:name|title)|i can'?t remember|no idea what it'?s called)\W*")
 
 
 def strip_frame(text: str) -> str:

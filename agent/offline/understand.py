@@ -27,20 +27,20 @@ from agent.offline.slots import count_words, runtime_range
 REJECT = re.compile(r"\b(none of (those|these|them|the above)|not (feeling )?(any of )?(these|those|them)|"
                     r"(different|other|new) ones|others\??$|something else|^\W*(nope|nah|meh|next)\b|"
                     r"don'?t like any|none (grab|appeal|work)|another (batch|set|list|round)|"
-                    r"more options|try again|not really)\b")  # fmt: skip
+                    r"more options|try again|not really)\b")
 GROUP = re.compile(r"\b(my (partner|wife|husband|girlfriend|boyfriend|kids?|son|daughter|friends?|"
                    r"family|mum|mom|dad|parents?|roommate|flatmate|date)|for (us|both of us|the two of us|"
                    r"everyone|the (whole )?family|all of us)|we both|both of us|we can'?t agree|"
-                   r"one wants|the other|we'?ll all|she (likes|loves)|he (likes|loves)|they (like|love))\b")  # fmt: skip
+                   r"one wants|the other|we'?ll all|she (likes|loves)|he (likes|loves)|they (like|love))\b")
 REFINE_START = re.compile(r"^\W*(but|and|same|only|just|now|make (it|them|that)|what about|how about|"
                           r"without|no |not |less|more|under|over|shorter|longer|older|newer|"
                           r"earlier|actually|instead|any (decade|year|length)|from (before|after)|"
-                          r"after|before|with )")  # fmt: skip
+                          r"after|before|with )")
 LASTING = re.compile(r"\b(never|from now on|always|stop (suggesting|showing|recommending|giving)|"
                      r"any ?more|ever again|for good|in general|going forward|in (the )?future|"
-                     r"no more|don'?t (ever )?(show|recommend|suggest))\b")  # fmt: skip
+                     r"no more|don'?t (ever )?(show|recommend|suggest))\b")
 VERDICT = re.compile(r"\b(worth|any good|good\??$|should i (watch|see)|recommend it|is it good|"
-                     r"would i like)\b")  # fmt: skip
+                     r"would i like)\b")
 FEEDBACK_LABELS = ("feedback", "feedback+recommend")
 WRITES_NOTHING = ("greeting", "help", "chitchat", "show_profile", "explain")
 
@@ -85,7 +85,7 @@ def classify_text(text: str, vocab: Vocabulary) -> tuple[str, str]:
 
 
 def decide(text: str, vocab: Vocabulary, state: DialogueState,
-           prediction: Prediction | None) -> Decision:  # fmt: skip
+           prediction: Prediction | None) -> Decision:
     p = parse(text, vocab)
     low = p.masked.lower()
     rules = rule_label(p, low)
@@ -107,7 +107,7 @@ def _in_context(label: str, low: str, state: DialogueState, p: Parse) -> str:
     if label in ("refine", "reject") and not has_request:
         return "recommend"
     if label == "preference" and not (LASTING.search(low) or cues.PREF_STYLE.search(low)
-                                      or cues.RESET.search(low)):  # fmt: skip
+                                      or cues.RESET.search(low)):
         return "refine" if has_request else "recommend"
     if label == "recommend" and has_request and REFINE_START.match(low) and not p.mentions:
         return "refine"
@@ -127,9 +127,9 @@ def _request_slots(p: Parse, vocab: Vocabulary, skip_feedback: bool) -> tuple[up
                 merged.setdefault(k, v)
     lo, hi = runtime_range(text)
     extra = {"countries": countries(text, vocab.countries), "runtime_min": lo, "runtime_max": hi,
-             "count": count_words(text)}  # fmt: skip
+             "count": count_words(text)}
     words = [w for w in query_text(Action("recommend", dict(merged), text)).split()
-             if w not in merged.get("keywords", []) and not _slot_word(w, vocab)]  # fmt: skip
+             if w not in merged.get("keywords", []) and not _slot_word(w, vocab)]
     if REJECT.search(text):
         words = []  # "none of those grab me" names no theme
     return update.Slots.from_action(merged, extra, words), text
@@ -151,7 +151,7 @@ def _plan(d: Decision, p: Parse, low: str, state: DialogueState, vocab: Vocabula
         slots, text = _request_slots(p, vocab, skip_feedback=False)
         if label == "group":
             slots.genres = list(dict.fromkeys(g for a in p.clauses for sp in [a.slots]
-                                              for g in sp.get("genres", []) + sp.get("exclude_genres", [])))  # fmt: skip
+                                              for g in sp.get("genres", []) + sp.get("exclude_genres", [])))
             slots.genres = slots.genres or _all_genres(low, vocab)
             slots.exclude_genres = []
             new = update.fresh(slots)
@@ -177,7 +177,7 @@ def _plan(d: Decision, p: Parse, low: str, state: DialogueState, vocab: Vocabula
         d.calls = [{"name": "plan", "action": a} for a in acts]
         return
     rule_intent = {"similar": "similar", "explain": "explain", "details": "details",
-                   "show_profile": "show_profile"}.get(label)  # fmt: skip
+                   "show_profile": "show_profile"}.get(label)
     if rule_intent is None:
         d.actions = [Action(label if label in ("greeting", "help") else "chitchat", {}, p.text)]
         return
@@ -191,7 +191,7 @@ def _feedback(d: Decision, p: Parse, low: str, state: DialogueState, vocab: Voca
     fb = [a for a in p.actions if a.intent == "feedback"]
     if not fb:
         fb = [as_intent(c.text, vocab, "feedback") for c in p.clauses
-              if cues.signal(c.text.lower(), {}) or c.slots.get("titles")][:1]  # fmt: skip
+              if cues.signal(c.text.lower(), {}) or c.slots.get("titles")][:1]
     fb = [a for a in fb if a.targets()]
     d.actions = list(fb)
     d.calls = [{"name": "plan", "action": a} for a in fb]
@@ -199,7 +199,7 @@ def _feedback(d: Decision, p: Parse, low: str, state: DialogueState, vocab: Voca
         return
     slots, text = _request_slots(p, vocab, skip_feedback=True)
     liked = [t for a in fb for t in a.slots.get("titles", [])
-             if a.slots.get("signal") in ("like", "love", "seen", "rate")]  # fmt: skip
+             if a.slots.get("signal") in ("like", "love", "seen", "rate")]
     if not (slots.genres or slots.keywords or slots.people or slots.titles) and liked:
         slots.titles = liked[:1]
     new = update.refine(DialogueState(last_shown=state.last_shown), slots, text, vocab)
@@ -217,7 +217,7 @@ def _old_slots(state: DialogueState, vocab: Vocabulary) -> dict[str, Any]:
                            "people": state.people, "titles": state.anchors,
                            "year_min": state.year_min, "year_max": state.year_max,
                            "k": state.count, "exclude_keywords": state.avoid,
-                           "countries": state.countries, "runtime_max": state.runtime_max}  # fmt: skip
+                           "countries": state.countries, "runtime_max": state.runtime_max}
     return {k: v for k, v in out.items() if v not in (None, [])}
 
 

@@ -18,26 +18,26 @@ from agent.dialogue import DialogueState
 from agent.offline.lexicon import Vocabulary
 
 OLDER = re.compile(r"\b(older|earlier|less recent|further back|go back|more classic|vintage ones|"
-                   r"before (that|those|them)|from before then)\b")  # fmt: skip
+                   r"before (that|those|them)|from before then)\b")
 NEWER = re.compile(r"\b(newer|more recent|more modern|later ones|less old|not (so|as|that) old|"
-                   r"fresher|more up to date|after (that|those|them)|recent ones)\b")  # fmt: skip
+                   r"fresher|more up to date|after (that|those|them)|recent ones)\b")
 SHORTER = re.compile(r"\b(shorter|less long|not as long|quicker)\b")
 LONGER = re.compile(r"\b(longer|more epic)\b")
 LIGHTER = re.compile(r"\b(lighter|less (dark|heavy|grim|serious|bleak|depressing)|happier|more upbeat|"
-                     r"more cheerful|cheer me up|easier|less intense)\b")  # fmt: skip
+                     r"more cheerful|cheer me up|easier|less intense)\b")
 ANY_YEAR = re.compile(r"\b(any (decade|year|era|period|time)|(decade|year|era|age|when) (doesn'?t|does not) "
-                      r"matter|whenever|don'?t care (when|about the (year|decade|era)))\b")  # fmt: skip
+                      r"matter|whenever|don'?t care (when|about the (year|decade|era)))\b")
 ANY_LENGTH = re.compile(r"\b(any (length|runtime)|length (doesn'?t|does not) matter|don'?t care how long)\b")
 ANY_GENRE = re.compile(r"\b(any genre|genre (doesn'?t|does not) matter|whatever genre)\b")
 ANY_COUNTRY = re.compile(r"\b(any (country|language)|(country|language) (doesn'?t|does not) matter)\b")
 RESET = re.compile(r"\b(start (over|again|fresh)|from scratch|clear (the |all )?(filters|constraints)|"
                    r"reset (the )?(filters|search|constraints)|forget (all )?(that|those|the filters)|"
-                   r"new search|something completely different|never ?mind( all)? that)\b")  # fmt: skip
+                   r"new search|something completely different|never ?mind( all)? that)\b")
 GENRE_SWAP = re.compile(r"\b(instead|rather|make (it|that|them|those) |switch to|change (it )?to|"
-                        r"actually|swap)\b")  # fmt: skip
+                        r"actually|swap)\b")
 GENRE_ADD = re.compile(r"\b(too|also|as well|plus|and also|or)\b")
 DROP = re.compile(r"\b(?:drop|forget|remove|lose|without the|never ?mind|ignore) (?:the )?(\w[\w -]*?)"
-                  r"(?: (?:part|bit|filter|one|thing|constraint))?\b(?:$|[,.!?])")  # fmt: skip
+                  r"(?: (?:part|bit|filter|one|thing|constraint))?\b(?:$|[,.!?])")
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Slots:
             year_max=slots.get("year_max"), runtime_min=extra.get("runtime_min"),
             runtime_max=extra.get("runtime_max"), count=slots.get("k") or extra.get("count"),
             words=words,
-        )  # fmt: skip
+        )
 
 
 def fresh(slots: Slots) -> DialogueState:
@@ -80,7 +80,7 @@ def fresh(slots: Slots) -> DialogueState:
         people=_uniq(slots.people), year_min=slots.year_min, year_max=slots.year_max,
         countries=_uniq(slots.countries), runtime_min=slots.runtime_min,
         runtime_max=slots.runtime_max, count=slots.count, anchors=_uniq(slots.titles),
-    )  # fmt: skip
+    )
 
 
 def refine(state: DialogueState, slots: Slots, low: str, vocab: Vocabulary) -> DialogueState:
@@ -116,13 +116,13 @@ def _genres(new: DialogueState, slots: Slots, low: str) -> None:
         kept = [] if swap else new.genres
         new.genres = _uniq(kept + slots.genres)
     new.exclude_genres = _uniq([g for g in new.exclude_genres if g not in slots.genres]
-                               + slots.exclude_genres)  # fmt: skip
+                               + slots.exclude_genres)
     new.genres = [g for g in new.genres if g not in new.exclude_genres]
 
 
 def _years(new: DialogueState, slots: Slots, low: str, vocab: Vocabulary) -> None:
     explicit = bool(re.search(r"\d|century|eighties|nineties|seventies|sixties|fifties|forties|"
-                              r"thirties|twenties", low))  # fmt: skip
+                              r"thirties|twenties", low))
     if ANY_YEAR.search(low):
         new.year_min = new.year_max = None
     if explicit and (slots.year_min is not None or slots.year_max is not None):
