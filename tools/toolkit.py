@@ -52,10 +52,6 @@ class FilterArgs(BaseModel):
     year_min: int | None = Field(None, description="earliest release year, inclusive")
     year_max: int | None = Field(None, description="latest release year, inclusive")
     people: list[str] = Field(default_factory=list, description="directors or cast, full names")
-    countries: list[str] = Field(default_factory=list, description='countries of production '
-                                 '("Japan", "France"); a language means its country')  # fmt: skip
-    runtime_min: int | None = Field(None, ge=1, le=1000, description="shortest runtime, minutes")
-    runtime_max: int | None = Field(None, ge=1, le=1000, description="longest runtime, minutes")
     k: int = Field(5, ge=1, le=20, description="how many films to return")
 
 
@@ -71,8 +67,10 @@ class RecommendArgs(FilterArgs):
                                    'resemble: titles, or refs like "#2"')  # fmt: skip
     avoid: list[str] = Field(default_factory=list, description='mood keywords to leave out for '
                              'this request ("gory", "violent")')  # fmt: skip
-    exclude_titles: list[str] = Field(default_factory=list, description="films the user ruled "
-                                      "out in this conversation (titles or refs)")  # fmt: skip
+    exclude_titles: list[str] = Field(default_factory=list, description="films ruled out")
+    countries: list[str] = Field(default_factory=list, description="production countries")
+    runtime_min: int | None = Field(None, ge=1, le=1000, description="minutes")
+    runtime_max: int | None = Field(None, ge=1, le=1000, description="minutes")
 
 
 class SearchArgs(FilterArgs):
@@ -135,8 +133,7 @@ def recommend(runtime: ToolRuntime[Any, Any], query: str | None = None,
               exclude_titles: list[str] | None = None) -> str:  # fmt: skip
     """Recommend films for the user, ranked by their learned taste (collaborative, content and
     popularity signals, plus their stated preferences). Use for any request for films; pass the
-    whole current request (the conversation's constraints so far, with this turn's changes).
-    Returns a numbered list with item ids; refer to them as #1, #2..."""
+    whole current request. Returns a numbered list with item ids; refer to them as #1, #2..."""
     ctx = _ctx(runtime)
     msgs = _messages(runtime)
     seeds = [resolve_target(ctx, msgs, t) for t in like_titles or ()]
@@ -155,14 +152,11 @@ def recommend(runtime: ToolRuntime[Any, Any], query: str | None = None,
 @guarded
 def search(runtime: ToolRuntime[Any, Any], description: str, genres: list[str] | None = None,
            exclude_genres: list[str] | None = None, year_min: int | None = None,
-           year_max: int | None = None, people: list[str] | None = None, k: int = 5,
-           countries: list[str] | None = None, runtime_min: int | None = None,
-           runtime_max: int | None = None) -> str:  # fmt: skip
+           year_max: int | None = None, people: list[str] | None = None, k: int = 5) -> str:  # fmt: skip
     """Find a particular film the user describes but cannot name ("the one where toys come to
     life"). Returns the closest matches, best first."""
     ctx = _ctx(runtime)
-    filters = _filters(genres, exclude_genres, year_min, year_max, people, countries=countries,
-                       runtime_min=runtime_min, runtime_max=runtime_max)  # fmt: skip
+    filters = _filters(genres, exclude_genres, year_min, year_max, people)
     _moved_on(ctx)
     result = ctx.service.plot_search(ctx.user_id, description, filters=filters, k=k,
                                      thread_id=ctx.thread_id)  # fmt: skip
