@@ -12,7 +12,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -121,7 +120,7 @@ def verify_weights(weights: Path, cache_dir: Path | None = None) -> None:
 class MiniLMEmbedder:
     """sentence-transformers/all-MiniLM-L6-v2 on onnxruntime: offline, no torch.
 
-    `variant="int8"` runs dynamically quantised matmuls: faster, and used only
+    `variant="int8"` runs integer matmuls (`memory.onnx_int8`): faster, and used only
     after passing its quality gate against fp32. Its vectors carry another name,
     so they are never mixed with fp32 ones in a catalog. The numpy forward pass in
     `memory.minilm` is the reference the tests hold this to.
@@ -197,8 +196,7 @@ def _build(model_dir: Path, cache_dir: Path | None, variant: Variant) -> bytes:
         return fp32
     from memory.onnx_gate import int8_gate
 
-    with tempfile.TemporaryDirectory(prefix="tastebud-int8-") as tmp:
-        int8 = om.build_int8(fp32, Path(tmp))
+    int8 = om.build_int8(fp32)
     gate = int8_gate(om.OnnxMiniLM(model_dir, int8).encode)
     if not gate["passed"]:
         raise EmbedderError(

@@ -3,8 +3,8 @@
 No torch and no exporter: the graph is assembled with `onnx.helper` from the
 same tensors the numpy reference (`memory.minilm`) uses. The per-layer work uses
 onnxruntime's fused CPU kernels (`com.microsoft` Attention, SkipLayerNormalization,
-BiasGelu): they are what makes the graph about twice as fast as numpy, and they
-are also what `onnxruntime.quantization` knows how to turn into int8 kernels.
+BiasGelu), which is what makes the graph faster than numpy; `memory.onnx_int8`
+rewrites its matmuls for the int8 variant.
 
 Inputs: `input_ids` int64 (batch, seq) and `attention_mask` int64 (batch, seq).
 Output: `embedding` float32 (batch, 384), mean-pooled over the mask and L2-normalised,
@@ -23,7 +23,6 @@ GRAPH_VERSION = 1
 """Bump when the graph changes, so cached models built by older code are rebuilt."""
 OPSET = 18  # LayerNormalization is standard from 17, reductions take axes as inputs from 18
 MS = "com.microsoft"
-MAX_LAYERS = 12  # node names to keep in fp32 are listed for up to this many layers
 
 
 def build_graph(model_dir: Path, *, check: bool = False) -> Any:
@@ -120,22 +119,3 @@ def build_graph(model_dir: Path, *, check: bool = False) -> Any:
     if check:
         onnx.checker.check_model(model)
     return model
-
-
-def quantize_int8(fp32_path: Path, out_path: Path) -> None:
-    """Dynamic int8 weights (per channel) for the attention output and FFN-up matmuls.
-
-    Dynamic quantisation scales a whole activation tensor at once, and two inputs
-    have outliers that this cannot represent: the attention block's (inside the
-    fused Attention op) and the FFN-down input after GELU. Quantising those
-    measured a fixture cosine of 0.977-0.987 against fp32, under the 0.99 gate;
-    leaving them fp32 measured 0.991 (bench/embedder_bench.py shows the speed).
-    """
-    from onnx import TensorProto
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    keep_fp32 = ["pool_sum3", *(f"l{i}_ffn_down" for i in range(MAX_LAYERS))]
-    # Shape inference cannot type the outputs of com.microsoft ops: they are all float.
-    quantize_dynamic(fp32_path, out_path, weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul"], nodes_to_exclude=keep_fp32,
-                     extra_options={"DefaultTensorType": TensorProto.FLOAT})

@@ -83,14 +83,12 @@ def build_fp32(model_dir: Path) -> bytes:
     return bytes(build_graph(model_dir).SerializeToString())
 
 
-def build_int8(fp32: bytes, scratch: Path) -> bytes:
-    """quantize_dynamic works on files; `scratch` is a private temporary directory."""
-    from memory.onnx_graph import quantize_int8
+def build_int8(fp32: bytes) -> bytes:
+    import onnx
 
-    src, dst = scratch / "fp32.onnx", scratch / "int8.onnx"
-    src.write_bytes(fp32)
-    quantize_int8(src, dst)
-    return dst.read_bytes()
+    from memory.onnx_int8 import quantize_int8
+
+    return bytes(quantize_int8(onnx.load_from_string(fp32)).SerializeToString())
 
 
 def cpu_threads() -> int:

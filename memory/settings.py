@@ -79,7 +79,8 @@ class Settings(BaseSettings):
     """Estimated token budget of one prompt (system, tools, history); 3000 leaves room
     for the answer in a 4k-token context."""
 
-    embedder: Literal["minilm", "openai"] = "minilm"
+    embedder: Literal["minilm", "minilm-int8", "openai"] = "minilm"
+    """minilm-int8: faster integer matmuls, gated on quality against fp32 (memory.onnx_gate)."""
     openai_embedding_model: str = "text-embedding-3-small"
 
     chroma_url: str | None = None
