@@ -17,7 +17,6 @@ from agent.offline.intent_model import IntentModel, load_or_train
 from agent.offline.lexicon import Vocabulary
 from agent.offline.model import OfflineChatModel
 from agent.offline.understand import classify_text
-from agent.openai_backend import build_openai_model
 from memory.bootstrap import demo_items
 from memory.embedder import MiniLMEmbedder
 from memory.settings import Settings
@@ -79,6 +78,10 @@ def build_offline_model(service: Tastebud) -> OfflineChatModel:
 def build_model(settings: Settings, service: Tastebud) -> BaseChatModel:
     """The chat model the settings ask for (TASTEBUD_CHAT_BACKEND)."""
     if settings.chat_backend == "openai":
+        # Here, not at the top: the openai SDK and langchain_openai cost about a second
+        # to import, and the offline backend never needs them.
+        from agent.openai_backend import build_openai_model
+
         return build_openai_model(settings)
     return build_offline_model(service)
 
