@@ -24,6 +24,8 @@ def plan() -> list[tuple[str, list[str], Path | None]]:
     data = _shared()
     return [
         ("bench.embedder_bench", [], None),
+        ("bench.cold_start_bench", [], None),
+        ("bench.ingest_speed_bench", [], data),
         ("bench.nlu_bench", [], None),
         ("bench.movielens_bench", ["--data", str(data / "movielens-small")], data / "movielens-small"),
         # both read the catalog the MovieLens benchmark leaves in its work dir

@@ -50,6 +50,13 @@ def build_graph(model_dir: Path, *, check: bool = False) -> Any:
         nodes.append(helper.make_node(op, inputs, [out], name=out, domain=domain, **attrs))
         return out
 
+    def residual_norm(x: str, skip: str, prefix: str, name: str) -> str:
+        """LayerNorm(x + dense bias + skip) in one fused kernel; `prefix` names the weights."""
+        return node("SkipLayerNormalization", [
+            x, skip, const(f"{name}_w", w[prefix + "LayerNorm.weight"]),
+            const(f"{name}_b", w[prefix + "LayerNorm.bias"]),
+            const(f"{name}_bias", w[prefix + "dense.bias"])], name, domain=MS, epsilon=eps)
+
     # Embeddings: token type is always 0 for one sentence, so it folds into positions.
     word = const("word_embeddings", w["embeddings.word_embeddings.weight"])
     pos = const("position_embeddings", w["embeddings.position_embeddings.weight"]
@@ -76,22 +83,14 @@ def build_graph(model_dir: Path, *, check: bool = False) -> Any:
                                  mask_i32], f"l{i}_att", domain=MS, num_heads=heads)
         proj = node("MatMul", [att, const(f"l{i}_wo", w[p + "attention.output.dense.weight"].T)],
                     f"l{i}_att_proj")
-        h = node("SkipLayerNormalization", [
-            proj, h, const(f"l{i}_ln1_w", w[p + "attention.output.LayerNorm.weight"]),
-            const(f"l{i}_ln1_b", w[p + "attention.output.LayerNorm.bias"]),
-            const(f"l{i}_bo", w[p + "attention.output.dense.bias"])],
-            f"l{i}_ln1", domain=MS, epsilon=eps)
+        h = residual_norm(proj, h, p + "attention.output.", f"l{i}_ln1")
         up = node("MatMul", [h, const(f"l{i}_w1", w[p + "intermediate.dense.weight"].T)],
                   f"l{i}_ffn_up")
         act = node("BiasGelu", [up, const(f"l{i}_b1", w[p + "intermediate.dense.bias"])],
                    f"l{i}_gelu", domain=MS)
         down = node("MatMul", [act, const(f"l{i}_w2", w[p + "output.dense.weight"].T)],
                     f"l{i}_ffn_down")
-        h = node("SkipLayerNormalization", [
-            down, h, const(f"l{i}_ln2_w", w[p + "output.LayerNorm.weight"]),
-            const(f"l{i}_ln2_b", w[p + "output.LayerNorm.bias"]),
-            const(f"l{i}_b2", w[p + "output.dense.bias"])],
-            f"l{i}_ln2", domain=MS, epsilon=eps)
+        h = residual_norm(down, h, p + "output.", f"l{i}_ln2")
 
     # Mean pooling as one batched matmul: (b, 1, t) @ (b, t, d) -> (b, 1, d).
     axis1 = const("axis_1", np.array([1], np.int64))

