@@ -2,7 +2,8 @@
 
 Each command runs in a fresh interpreter (the way a user runs it), and the
 modules it loaded are checked: the recommender commands never load the agent
-stack and nothing outside `chat` loads textual. `bench/cold_start_bench.py` measures what this saves.
+stack, nothing outside `chat` loads textual, and the offline backend never
+loads the openai SDK. `bench/cold_start_bench.py` measures what this saves.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 AGENT_STACK = ("agent", "langchain", "langchain_core", "langgraph", "langchain_openai", "openai",
@@ -49,3 +52,11 @@ def test_recommender_commands_never_load_the_agent_stack_or_textual(tmp_path: Pa
     assert codes == [0, 0, 0, 0, 0]
     bad = sorted(m for m in loaded if m in (*AGENT_STACK, "textual"))
     assert not bad, f"the recommender commands imported {bad}"
+
+
+@pytest.mark.slow
+def test_offline_ask_loads_neither_textual_nor_the_openai_sdk(tmp_path: Path) -> None:
+    codes, loaded = run_cli(tmp_path, ["ask", "recommend a comedy", "--json"])
+    assert codes == [0]
+    bad = sorted(m for m in loaded if m in ("textual", "openai", "langchain_openai"))
+    assert not bad, f"`tastebud ask` with the offline backend imported {bad}"
