@@ -44,11 +44,12 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     def connect(progress):  # type: ignore[no-untyped-def]
         # The agent stack takes seconds to import; doing it here, in the App's startup
         # worker, puts the prompt on screen first (launch-to-prompt stays under 2 s).
-        from tui.factory import build_app_parts
+        from tui.factory import build_app_parts, load_embedder_in_background
 
         chat, prepare = build_app_parts(settings, resume=args.resume)
         if prepare is not None:
             prepare(progress)
+        load_embedder_in_background(chat.service)
         return chat
 
     app = TastebudApp(settings=settings, chat=None, startup=connect)
@@ -61,9 +62,10 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def _plain_loop(settings: Settings, *, resume: bool) -> int:
     from tui.cli_catalog import progress_bar
-    from tui.factory import build_chat, build_tastebud
+    from tui.factory import build_chat, build_tastebud, load_embedder_in_background
 
     svc = build_tastebud(settings, progress=progress_bar("first start: demo catalog"))
+    load_embedder_in_background(svc)
     chat = build_chat(settings, svc)
     if not resume:
         chat.new_thread()

@@ -6,10 +6,13 @@ The CLI and the TUI both call these; tests build the same objects with fakes
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from memory.bootstrap import open_memory
+from memory.embedder import EmbedderError, MiniLMEmbedder
 from memory.settings import Settings
 from tools.service import Tastebud
 
@@ -33,6 +36,26 @@ def build_chat(settings: Settings, svc: Tastebud) -> ChatService:
     from agent.session import build_chat_service
 
     return build_chat_service(settings, svc)
+
+
+def load_embedder_in_background(svc: Tastebud) -> threading.Thread | None:
+    """Load (on a fresh data dir: build) the local embedding model while the user types.
+
+    The first request with words in it needs the model, and building it from the
+    weights takes seconds; the chat is usable before that. A failure here is not
+    reported: the model stays unloaded and the real first use raises the clear error.
+    """
+    embedder = svc.memory.embedder
+    if not isinstance(embedder, MiniLMEmbedder):
+        return None
+
+    def load() -> None:
+        with contextlib.suppress(EmbedderError):
+            _ = embedder.model
+
+    thread = threading.Thread(target=load, name="embedder-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def build_app_parts(
