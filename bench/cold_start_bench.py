@@ -51,12 +51,16 @@ def _child_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+SOURCE = ROOT  # `--source DIR` times another checkout (e.g. the commit before a change)
+
+
 def spawn(argv: list[str], data_dir: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one child process; it must succeed."""
     env = {**os.environ, "TASTEBUD_DATA_DIR": str(data_dir), "TASTEBUD_USER": "bench",
-           "TASTEBUD_CHAT_BACKEND": "offline", "TASTEBUD_EMBEDDER": "minilm"}
+           "TASTEBUD_CHAT_BACKEND": "offline", "TASTEBUD_EMBEDDER": "minilm",
+           "PYTHONPATH": str(SOURCE)}
     cpu0, t0 = _child_cpu(), time.perf_counter()
-    out = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    out = subprocess.run(argv, cwd=SOURCE, env=env, capture_output=True, text=True, timeout=1800)
     wall, cpu = time.perf_counter() - t0, _child_cpu() - cpu0
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed: {out.stderr[-1500:]}")
@@ -71,17 +75,17 @@ def case(name: str, samples: list[tuple[float, float]]) -> dict[str, Any]:
             "target_s": TARGETS.get(name)}
 
 
-def measure(runs: int) -> dict[str, Any]:
+def measure(runs: int, first_start_runs: int | None = None) -> dict[str, Any]:
     share = other_cpu_share()
     rows = []
     with tempfile.TemporaryDirectory(prefix="tastebud-cold-") as tmp:
         base = Path(tmp)
-        fresh = [base / f"fresh-{n}" for n in range(runs)]
+        fresh = [base / f"fresh-{n}" for n in range(first_start_runs or runs)]
         rows.append(case("first start (chat ready)",
                          [spawn([sys.executable, "-c", READY], d) for d in fresh]))
         rows.append(case("first start (recommend)",
                          [spawn([*CLI, "recommend", "--json"], base / f"fresh-rec-{n}")
-                          for n in range(runs)]))
+                          for n in range(first_start_runs or runs)]))
         ready = fresh[0]
         ask = [*CLI, "ask", "recommend a comedy", "--json"]
         rows.append(case("first ask (builds the onnx model)", [spawn(ask, ready)]))
@@ -115,9 +119,15 @@ def render(r: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--first-start-runs", type=int, default=None,
+                        help="fewer first starts (an old checkout embeds the demo catalog)")
+    parser.add_argument("--source", type=Path, default=ROOT,
+                        help="the checkout to time (default: this one)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = measure(args.runs)
+    global SOURCE
+    SOURCE = args.source.resolve()
+    result = measure(args.runs, args.first_start_runs)
     print(json.dumps(result, indent=2) if args.json else render(result))
     return 0
 
