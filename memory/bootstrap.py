@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from memory.catalog import Catalog, open_chroma
-from memory.demo_vectors import load_shipped, shipped_first
+from memory.demo_vectors import shipped_first
 from memory.embedder import Embedder, build_embedder
 from memory.ingest.pipeline import IngestReport, Progress, ingest
 from memory.ingest.readers import Parsed
@@ -83,8 +83,8 @@ def demo_parsed(seed: int = 7) -> Parsed:
 def ensure_demo(memory: Memory, progress: Progress | None = None) -> IngestReport | None:
     """Ingest the demo catalog on first start; a no-op once it is there.
 
-    The shipped vectors (memory.demo_vectors) stand in for embedding and training
-    wherever they match, so a fresh data dir reaches the prompt without either.
+    The shipped vectors (memory.demo_vectors) stand in for embedding wherever they
+    match, so a fresh data dir reaches the prompt without embedding anything.
     """
     if memory.catalog.name != DEMO_CATALOG or memory.catalog.exists:
         return None
@@ -92,23 +92,4 @@ def ensure_demo(memory: Memory, progress: Progress | None = None) -> IngestRepor
                     store=memory.store, embedder=shipped_first(memory.embedder),
                     progress=progress)
     memory.catalog.refresh()
-    _use_shipped_cf(memory)
     return report
-
-
-def _use_shipped_cf(memory: Memory) -> None:
-    """The shipped collaborative model, if it was trained on exactly these films.
-
-    It does not depend on the embedder. The community is generated from a fixed
-    seed, so the shipped model is the one `tastebud train` would produce now (the
-    drift test re-trains to make sure).
-    """
-    shipped = load_shipped()
-    catalog = memory.catalog
-    if shipped is None or shipped.cf is None or catalog.has_cf:
-        return
-    if set(shipped.ids) != set(catalog.items):
-        return
-    cf = shipped.cf
-    catalog.write_cf_factors(cf.ids, cf.factors, metadatas=cf.metadatas,
-                             space=cf.space, info=cf.info)  # type: ignore[arg-type]

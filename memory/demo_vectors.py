@@ -3,21 +3,20 @@
 A fresh install used to embed all ~800 demo films before the first prompt (25-55 s
 on two cores). `memory/demo/vectors.npz` holds what that first start would have
 produced: the fp32 MiniLM embedding of every film (as float16, which costs
-about 1e-7 of cosine) and the collaborative model trained on the synthetic
-community (factors, per-item metadata, training settings). First start copies
-them into Chroma instead of computing them, so it embeds nothing.
+about 1e-7 of cosine). First start copies them into Chroma instead of computing
+them, so it embeds nothing. (The collaborative model is still trained at first
+start: it now includes a ranker learned per catalog, tools/training.py.)
 
 A vector is only used where it is still true: its embedder must be the one
 asked for and its film's embedding text must hash the same, otherwise the real
-embedder runs for that film. `tests/test_demo_vectors.py` re-embeds and
-re-trains to catch a stale file; `python -m tools.demo_vectors` rebuilds it.
+embedder runs for that film. `tests/test_demo_vectors.py` re-embeds a
+sample to catch a stale file; `python -m tools.demo_vectors` rebuilds it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,21 +38,11 @@ def text_key(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class ShippedCF:
-    ids: list[str]
-    factors: NDArray[np.float32]
-    metadatas: list[dict[str, Any]]
-    info: dict[str, Any]
-    space: str
-
-
-@dataclass(frozen=True)
 class ShippedVectors:
     embedder: str
     ids: list[str]
     ehash: list[str]
     content: NDArray[np.float16]
-    cf: ShippedCF | None
 
     def by_text_key(self) -> dict[str, NDArray[np.float32]]:
         """Unit-length float32 rows again (float16 rounding moves the norm by ~1e-4)."""
@@ -73,14 +62,6 @@ def save(path: Any, vectors: ShippedVectors) -> None:
         "ids": _str_array(vectors.ids), "ehash": _str_array(vectors.ehash),
         "content": vectors.content.astype(np.float16),
     }
-    if vectors.cf is not None:
-        arrays.update({
-            "cf_ids": _str_array(vectors.cf.ids), "cf_factors": vectors.cf.factors.astype(np.float16),
-            # UTF-8 bytes: a numpy str array would hold 4 bytes per character.
-            "cf_metadatas": np.frombuffer(json.dumps(vectors.cf.metadatas,
-                                                     separators=(",", ":")).encode(), np.uint8),
-            "cf_info": np.array(json.dumps(vectors.cf.info)), "cf_space": np.array(vectors.cf.space),
-        })
     np.savez_compressed(path, **arrays)
 
 
@@ -88,14 +69,8 @@ def parse(raw: bytes) -> ShippedVectors:
     with np.load(io.BytesIO(raw), allow_pickle=False) as z:
         if int(z["format"]) != FORMAT:
             raise ValueError(f"demo vectors format {int(z['format'])}, expected {FORMAT}")
-        cf = None
-        if "cf_ids" in z.files:
-            cf = ShippedCF(ids=[str(i) for i in z["cf_ids"]],
-                           factors=z["cf_factors"].astype(np.float32),
-                           metadatas=json.loads(z["cf_metadatas"].tobytes().decode()),
-                           info=json.loads(str(z["cf_info"])), space=str(z["cf_space"]))
         return ShippedVectors(embedder=str(z["embedder"]), ids=[str(i) for i in z["ids"]],
-                              ehash=[str(h) for h in z["ehash"]], content=z["content"], cf=cf)
+                              ehash=[str(h) for h in z["ehash"]], content=z["content"])
 
 
 @lru_cache(maxsize=1)

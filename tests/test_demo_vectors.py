@@ -1,26 +1,23 @@
 """The demo catalog's shipped vectors: current, used on first start, and never used when stale.
 
-If one of the drift tests fails, the demo films, the community, the embedding
-graph or CF training changed: rebuild the file with `make demo-vectors`.
+If one of the drift tests fails, the demo films or the embedding graph changed:
+rebuild the file with `make demo-vectors`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from memory.bootstrap import DEMO_CATALOG, demo_items, demo_parsed, ensure_demo, open_memory
+from memory.bootstrap import demo_items, ensure_demo, open_memory
 from memory.demo_vectors import ShippedFirst, load_shipped, parse, save, shipped_first
 from memory.embedder import MiniLMEmbedder
-from memory.ingest.pipeline import ingest
 from memory.settings import Settings
 from tests.fakes import WordHashEmbedder
 from tests.test_embedder import require_weights
-from tools.collaborative import train_cf
 from tools.service import Tastebud
 
 REBUILD = "stale memory/demo/vectors.npz: run `make demo-vectors`"
@@ -58,29 +55,7 @@ def test_shipped_vectors_are_what_the_embedder_gives(tmp_path_factory: pytest.Te
     assert cos.min() >= 0.9999, REBUILD
 
 
-def test_shipped_collaborative_model_is_what_training_gives(tmp_path: Path) -> None:
-    shipped = load_shipped()
-    assert shipped is not None and shipped.cf is not None
-    memory = open_memory(Settings(data_dir=tmp_path), embedder=WordHashEmbedder())
-    ingest(demo_parsed(), catalog=DEMO_CATALOG, client=memory.client, store=memory.store,
-           embedder=memory.embedder)
-    memory.catalog.refresh()
-    train_cf(memory.catalog, memory.store)
-    ids, factors, metas = memory.catalog.all_cf_rows()
-    assert ids == shipped.cf.ids, REBUILD
-    assert dict(memory.catalog.cf_info) == shipped.cf.info, REBUILD
-    assert metas == shipped.cf.metadatas, REBUILD
-    np.testing.assert_allclose(shipped.cf.factors, factors, atol=2e-3, err_msg=REBUILD)
-
-
-def test_a_fresh_data_dir_is_ready_without_embedding_or_training(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def no_training(*_: object, **__: object) -> None:
-        raise AssertionError("first start must use the shipped collaborative model")
-
-    monkeypatch.setattr("tools.engine.train_cf", no_training, raising=False)  # if imported by name
-    monkeypatch.setattr("tools.collaborative.train_cf", no_training)
+def test_a_fresh_data_dir_is_ready_without_embedding(tmp_path: Path) -> None:
     spy = NamedSpy()
     svc = Tastebud(open_memory(Settings(data_dir=tmp_path), embedder=spy))
     assert svc.needs_preparing()
@@ -98,7 +73,6 @@ def test_another_embedder_embeds_everything_itself(tmp_path: Path) -> None:
     assert shipped_first(spy) is spy
     ensure_demo(memory)
     assert spy.texts_embedded == len(demo_items())
-    assert memory.catalog.has_cf  # the collaborative model does not depend on the embedder
 
 
 def test_only_films_whose_text_changed_are_embedded() -> None:
@@ -119,11 +93,10 @@ def test_only_films_whose_text_changed_are_embedded() -> None:
 
 def test_the_file_round_trips_without_pickles(tmp_path: Path) -> None:
     shipped = load_shipped()
-    assert shipped is not None and shipped.cf is not None
+    assert shipped is not None
     path = tmp_path / "v.npz"
     save(path, shipped)
     again = parse(path.read_bytes())
-    assert again.ids == shipped.ids and again.cf is not None
-    assert again.cf.metadatas == shipped.cf.metadatas and again.cf.space == shipped.cf.space
+    assert again.ids == shipped.ids and again.ehash == shipped.ehash
+    assert again.embedder == shipped.embedder
     np.testing.assert_array_equal(again.content, shipped.content)
-    assert json.dumps(again.cf.info, sort_keys=True) == json.dumps(shipped.cf.info, sort_keys=True)

@@ -1,10 +1,9 @@
-"""Build `memory/demo/vectors.npz`: the demo catalog's embeddings and collaborative model.
+"""Build `memory/demo/vectors.npz`: the demo catalog's MiniLM embeddings.
 
 Run `python -m tools.demo_vectors` (or `make demo-vectors`) after changing the
-demo films, the community generator, the embedding graph or the CF training;
-`tests/test_demo_vectors.py` fails until you do. It runs the same path a first
-start without the file would run (ingest with the fp32 MiniLM, then train), in a
-scratch data dir, and keeps what that stored.
+demo films or the embedding graph; `tests/test_demo_vectors.py` fails until you
+do. It runs the same ingest a first start without the file would run (the fp32
+MiniLM), in a scratch data dir, and keeps the vectors that stored.
 """
 
 from __future__ import annotations
@@ -17,11 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from memory.bootstrap import DEMO_CATALOG, demo_parsed, open_memory
-from memory.demo_vectors import FILE, ShippedCF, ShippedVectors, save
+from memory.demo_vectors import FILE, ShippedVectors, save
 from memory.embedder import MiniLMEmbedder
 from memory.ingest.pipeline import ingest
 from memory.settings import Settings
-from tools.collaborative import train_cf
 
 
 def build(models_dir: Path | None = None) -> ShippedVectors:
@@ -34,21 +32,13 @@ def build(models_dir: Path | None = None) -> ShippedVectors:
         ingest(parsed, catalog=DEMO_CATALOG, client=memory.client, store=memory.store,
                embedder=embedder)
         memory.catalog.refresh()
-        train_cf(memory.catalog, memory.store)
         ids, vectors = memory.catalog.all_content_vectors()
         row = {i: n for n, i in enumerate(ids)}
         items = parsed.items
         content = np.stack([vectors[row[i.id]] for i in items])
-        cf_ids, factors, metas = memory.catalog.all_cf_rows()
-        info = dict(memory.catalog.cf_info)
-        record = memory.catalog.record
-        assert record is not None and record.cf_collection is not None, "training wrote no model"
-        config: dict = dict(memory.client.get_collection(record.cf_collection).configuration)
-        space = str(config["hnsw"]["space"])
         return ShippedVectors(
             embedder=embedder.name, ids=[i.id for i in items],
-            ehash=[i.embedding_hash() for i in items], content=content.astype(np.float16),
-            cf=ShippedCF(ids=cf_ids, factors=factors, metadatas=metas, info=info, space=space))
+            ehash=[i.embedding_hash() for i in items], content=content.astype(np.float16))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,8 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     vectors = build(args.models_dir)
     save(args.out, vectors)
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB): {len(vectors.ids)} films,"
-          f" {len(vectors.cf.ids) if vectors.cf else 0} CF rows")
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB): {len(vectors.ids)} films")
     return 0
 
 
