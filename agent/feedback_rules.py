@@ -41,14 +41,14 @@ class Missed:
     def as_call(self) -> dict[str, Any]:
         """How it is reported in TurnResult.tool_calls (marked as the rule layer's)."""
         args: dict[str, Any] = {"title_or_ref": self.target, "signal": self.signal,
-                                "item_id": self.item_id, "source": "rules"}  # fmt: skip
+                                "item_id": self.item_id, "source": "rules"}
         if self.rating is not None:
             args["rating"] = self.rating
         return {"name": "give_feedback", "args": args}
 
 
 def find_missed(text: str, vocab: Vocabulary, ctx: ToolContext, before: list[BaseMessage],
-                shown_before: list[Item] | None = None) -> list[Missed]:  # fmt: skip
+                shown_before: list[Item] | None = None) -> list[Missed]:
     """Feedback in `text` that no tool recorded this turn, resolved against what the user saw.
 
     `before` is the conversation up to (not including) this turn and `shown_before` the list
@@ -85,7 +85,7 @@ def apply_missed(missed: list[Missed], ctx: ToolContext) -> list[dict[str, Any]]
     for m in missed:
         try:
             ctx.service.feedback(ctx.user_id, m.item_id, m.signal, value=m.rating,
-                                 text=ctx.text or None)  # fmt: skip
+                                 text=ctx.text or None)
         except ValueError as exc:  # FeedbackError / RewardError: e.g. a rating outside 1-5
             log.info("rule layer skipped %s on %s: %s", m.signal, m.item_id, exc)
             continue

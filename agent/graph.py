@@ -43,7 +43,7 @@ def tool_error_message(exc: Exception, request: ToolCallRequest) -> str:
     text = scrub(str(exc)[:200], settings.api_key_value() if settings is not None else None)
     log.warning("tool %s failed: %s: %s", name, type(exc).__name__, text)
     return json.dumps({"ok": False, "error": f"{name} failed ({type(exc).__name__}): "
-                       f"{text}. Try other arguments, or tell the user."})  # fmt: skip
+                       f"{text}. Try other arguments, or tell the user."})
 
 
 class DialogueAgentState(AgentState):  # type: ignore[type-arg]
@@ -69,7 +69,7 @@ class DialogueMiddleware(AgentMiddleware):  # type: ignore[type-arg]
         current: dict[str, Any] = dict(raw) if isinstance(raw, dict) else {}
         if isinstance(request.model, OfflineChatModel):
             return handler(request.override(model_settings={**request.model_settings,
-                                                            "dialogue": current}))  # fmt: skip
+                                                            "dialogue": current}))
         line = describe(DialogueState.from_dict(current))
         if not line:
             return handler(request)
@@ -80,7 +80,7 @@ class DialogueMiddleware(AgentMiddleware):  # type: ignore[type-arg]
         messages = list(state.get("messages", []))
         start = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
         calls = [dict(c) for m in messages[start + 1 :] if isinstance(m, AIMessage)
-                 for c in m.tool_calls]  # fmt: skip
+                 for c in m.tool_calls]
         sink = getattr(runtime.context, "sink", None)
         shown = [r.item.title for r in sink.shown] if sink is not None else []
         before = DialogueState.from_dict(state.get("dialogue"))

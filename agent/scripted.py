@@ -96,7 +96,7 @@ class ScriptedModel(BaseChatModel):
             chunk = AIMessageChunk(content=reply.content, tool_call_chunks=[
                 {"name": c["name"], "args": _json(c["args"]), "id": c["id"], "index": n}
                 for n, c in enumerate(reply.tool_calls)
-            ], id=reply.id)  # fmt: skip
+            ], id=reply.id)
             yield ChatGenerationChunk(message=chunk)
             return
         words = reply.content.split(" ")

@@ -97,7 +97,7 @@ class ChatService:
     """The agent, its memory and its current conversation, behind one `turn()`."""
 
     def __init__(self, settings: Settings, service: Tastebud, model: BaseChatModel, *,
-                 checkpointer: Checkpointer | None = None, thread_id: str | None = None) -> None:  # fmt: skip
+                 checkpointer: Checkpointer | None = None, thread_id: str | None = None) -> None:
         self.settings = settings
         self.service = service
         self.model = model
@@ -119,7 +119,7 @@ class ChatService:
 
     def __repr__(self) -> str:
         return (f"ChatService(user={self.user_id!r}, thread={self.thread_id!r}, "
-                f"backend={self.backend_label!r})")  # fmt: skip
+                f"backend={self.backend_label!r})")
 
     # ---- conversations -------------------------------------------------------------------
     def new_thread(self) -> str:
@@ -180,7 +180,7 @@ class ChatService:
         if not text:
             return TurnResult(reply="Say something: a mood, a genre, or a film you liked.")
         ctx = TurnContext(user_id=self.user_id, thread_id=self.thread_id, service=self.service,
-                          settings=self.settings, text=text, sink=TurnSink())  # fmt: skip
+                          settings=self.settings, text=text, sink=TurnSink())
         before = self.messages()
         shown_before = self.service.last_shown(self.user_id, self.thread_id)
         state = TurnState(budget=self.settings.turn_timeout, aborts=[self._abort_requests])
@@ -191,7 +191,7 @@ class ChatService:
         error: str | None = None
         try:
             for chunk, meta in self._agent.stream({"messages": [HumanMessage(text)]},
-                                                  self._config(), context=ctx, stream_mode="messages"):  # fmt: skip
+                                                  self._config(), context=ctx, stream_mode="messages"):
                 if on_token and isinstance(chunk, AIMessage) and meta.get("langgraph_node") == "model":
                     token = shown.feed(chunk.text, chunk.id)
                     if token:
@@ -214,7 +214,7 @@ class ChatService:
             self._close_history(error)
         new = self.messages()[len(before) :]
         calls = [{"name": c["name"], "args": dict(c["args"])}
-                 for m in new if isinstance(m, AIMessage) for c in m.tool_calls]  # fmt: skip
+                 for m in new if isinstance(m, AIMessage) for c in m.tool_calls]
         if error is None and self.backend_label != "offline":
             missed = feedback_rules.find_missed(text, self._vocab(), ctx, before, shown_before)
             calls += feedback_rules.apply_missed(missed, ctx)
@@ -267,6 +267,6 @@ def _history_note(error: str) -> str:
 
 
 def build_chat_service(settings: Settings, service: Tastebud, model: BaseChatModel | None = None,
-                       **kwargs: Any) -> ChatService:  # fmt: skip
+                       **kwargs: Any) -> ChatService:
     """The chat service with the backend the settings pick (offline unless told otherwise)."""
     return ChatService(settings, service, model or build_model(settings, service), **kwargs)

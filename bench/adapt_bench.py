@@ -76,7 +76,7 @@ def prepare(data: Path, work: Path, say: Any) -> tuple[Any, dict[str, list[str]]
     memory = open_memory(settings)
     say(f"ingesting {len(parsed.items)} films, {len(train)} training ratings into {work}")
     report = ingest(parsed, catalog=CATALOG, client=memory.client, store=memory.store,
-                    embedder=memory.embedder, skip_invalid=True)  # fmt: skip
+                    embedder=memory.embedder, skip_invalid=True)
     say(report.summary())
     memory.catalog.refresh()
     engine = engine_module.Engine(memory)
@@ -87,7 +87,7 @@ def prepare(data: Path, work: Path, say: Any) -> tuple[Any, dict[str, list[str]]
 def holdout_split(
     interactions: Iterable[Interaction], *, frac: float = 0.2, threshold: float = 4.0,
     min_positives: int = 5,
-) -> tuple[list[Interaction], dict[str, list[str]]]:  # fmt: skip
+) -> tuple[list[Interaction], dict[str, list[str]]]:
     """Per user, the last `frac` of positives (value >= threshold) by time are held out."""
     rows = list(interactions)
     positives: dict[str, list[Interaction]] = defaultdict(list)
@@ -125,7 +125,7 @@ def check_targets(report: AdaptReport) -> list[dict[str, Any]]:
     """
     rule = report.config["default_rule"]
     shipped = "ours (shipped)" if any(c.name == "ours (shipped)" for c in report.curves) \
-        else f"ours ({rule})"  # fmt: skip
+        else f"ours ({rule})"
     ours, static, oracle = (report.curve(n) for n in (shipped, "best static", "oracle"))
     r5 = min(len(ours.ndcg), 5) - 1
     ratio = avg(ours.ndcg[1:]) / avg(static.ndcg[1:]) if avg(static.ndcg[1:]) else None
@@ -137,9 +137,9 @@ def check_targets(report: AdaptReport) -> list[dict[str, Any]]:
             (f"{shipped} / oracle, NDCG round 5", share, ">= 0.95", 0.95, 1),
             ("drift recovery (rounds)", None if recovery is None else float(recovery), "<= 3", 3,
              -1),
-            ("weight update p95 (ms)", report.latency_ms["p95"], "<= 2", 2.0, -1)]  # fmt: skip
+            ("weight update p95 (ms)", report.latency_ms["p95"], "<= 2", 2.0, -1)]
     return [{"name": n, "value": v, "want": w, "met": v is not None and (v - lim) * sign >= 0}
-            for n, v, w, lim, sign in rows]  # fmt: skip
+            for n, v, w, lim, sign in rows]
 
 
 def render_table(report: AdaptReport) -> str:
@@ -177,7 +177,7 @@ def render_table(report: AdaptReport) -> str:
     if report.lift:
         lf = report.lift
         lines.append(f"full feedback loop (ours, shipped) vs ignoring feedback: x{lf['ratio']:.3f}"
-                     f" (95% CI {lf['ci_low']:.3f}-{lf['ci_high']:.3f})")  # fmt: skip
+                     f" (95% CI {lf['ci_low']:.3f}-{lf['ci_high']:.3f})")
     lines.append(
         f"per-user oracle without hindsight (split-half): x{report.split_half_oracle:.3f}"
         " of best static"
@@ -243,7 +243,7 @@ def parallel_runner(work: Path, scratch: Path, cfg: SimConfig, workers: int) -> 
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
             futures = [pool.submit(run_shard, work, scratch / f"feedback-{w}.sqlite3", cfg, shard)
-                       for w, shard in enumerate(shards)]  # fmt: skip
+                       for w, shard in enumerate(shards)]
             results = [f.result() for f in futures]
         out: list[Session] = [Session()] * len(jobs)
         for w, res in enumerate(results):
@@ -268,7 +268,7 @@ def run(args: argparse.Namespace, say: Any) -> AdaptReport:
             f" {args.workers} worker(s)"
         )
         cfg = SimConfig(rounds=args.rounds, k=args.k, dislike_share=args.dislike_share,
-                        seed=args.seed)  # fmt: skip
+                        seed=args.seed)
         if args.workers > 1:
             runner = parallel_runner(work, Path(tmp), cfg, args.workers)
         else:
@@ -280,7 +280,7 @@ def run(args: argparse.Namespace, say: Any) -> AdaptReport:
         say(f"shipped prior {blend_label(shipped)}, diversity {engine.diversity:g}")
         return run_benchmark(runner, users, cfg, grid_steps=args.grid_steps,
                              rules=args.rules.split(","), default_rule=args.default_rule, base=base,
-                             progress=say, shipped=shipped)  # fmt: skip
+                             progress=say, shipped=shipped)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,17 +28,17 @@ class MatrixData:
 
     @classmethod
     def build(cls, train: Sequence[Interaction], items: Sequence[str],
-              threshold: float = 4.0) -> MatrixData:  # fmt: skip
+              threshold: float = 4.0) -> MatrixData:
         users = sorted({r.user_id for r in train})
         urow = {u: n for n, u in enumerate(users)}
         icol = {i: n for n, i in enumerate(items)}
         rows = [(urow[r.user_id], icol[r.item_id], r.value >= threshold)
-                for r in train if r.item_id in icol]  # fmt: skip
+                for r in train if r.item_id in icol]
         shape = (len(users), len(items))
 
         def matrix(keep: list[tuple[int, int, bool]]) -> sp.csr_matrix:
             m = sp.csr_matrix((np.ones(len(keep), dtype=np.float32),
-                               ([r for r, _, _ in keep], [c for _, c, _ in keep])), shape=shape)  # fmt: skip
+                               ([r for r, _, _ in keep], [c for _, c, _ in keep])), shape=shape)
             m.data[:] = 1.0  # duplicates (a film rated twice) count once
             return m
 
@@ -95,9 +95,9 @@ class ALS:
     name = "ALS"
 
     def __init__(self, factors: int = 64, regularization: float = 0.05, alpha: float = 2.0,
-                 iterations: int = 15, seed: int = 0) -> None:  # fmt: skip
+                 iterations: int = 15, seed: int = 0) -> None:
         self.params = {"factors": factors, "regularization": regularization, "alpha": alpha,
-                       "iterations": iterations, "random_state": seed}  # fmt: skip
+                       "iterations": iterations, "random_state": seed}
 
     def fit(self, data: MatrixData) -> None:
         from implicit.cpu.als import AlternatingLeastSquares
@@ -133,7 +133,7 @@ class EASE:
 
 
 def recommend_all(model: Scorer, data: MatrixData, users: Sequence[str], k: int,
-                  batch: int = 256) -> dict[str, list[str]]:  # fmt: skip
+                  batch: int = 256) -> dict[str, list[str]]:
     """Top k unseen items per user (users unknown to the training data get most-popular order)."""
     urow = {u: n for n, u in enumerate(data.users)}
     known = [u for u in users if u in urow]

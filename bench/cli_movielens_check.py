@@ -35,7 +35,7 @@ DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / 
 
 def cli_list(work: Path, user: str) -> tuple[list[str], float]:
     cmd = [sys.executable, "-m", "tui.cli", "--data-dir", str(work), "--catalog", CATALOG,
-           "--user", user, "recommend", "--k", "10", "--json", "--new"]  # fmt: skip
+           "--user", user, "recommend", "--k", "10", "--json", "--new"]
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
@@ -64,12 +64,12 @@ def run(data: Path, work: Path, n_users: int, seed: int = 0) -> dict:
     best = max(("most-popular", "EASE"), key=lambda m: systems[m])
     return {"users": len(users), "ndcg@10": systems, "best_baseline": best,
             "ratio": systems["tastebud CLI (shipped)"] / max(systems[best], 1e-12),
-            "cli_wall_s": {"median": statistics.median(walls), "max": max(walls)}}  # fmt: skip
+            "cli_wall_s": {"median": statistics.median(walls), "max": max(walls)}}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="cli_movielens_check", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, default=DEFAULT_DATA)
     p.add_argument("--work", type=Path, required=True, help="data dir with the movielens-eval catalog")
     p.add_argument("--users", type=int, default=50)

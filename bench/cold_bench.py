@@ -23,7 +23,7 @@ from pathlib import Path
 
 def time_runs(data_dir: Path, catalog: str, user: str, runs: int) -> dict[str, float | list[float]]:
     cmd = [sys.executable, "-m", "tui.cli", "--data-dir", str(data_dir), "--catalog", catalog,
-           "--user", user, "recommend", "--k", "10", "--json", "--new"]  # fmt: skip
+           "--user", user, "recommend", "--k", "10", "--json", "--new"]
     walls = []
     for _ in range(runs + 1):
         started = time.perf_counter()
@@ -39,7 +39,7 @@ def time_runs(data_dir: Path, catalog: str, user: str, runs: int) -> dict[str, f
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="cold_bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", type=Path, required=True)
     p.add_argument("--catalog", required=True)
     p.add_argument("--user", required=True, help="a user with history in the catalog, e.g. ml-1")

@@ -88,7 +88,7 @@ def dislikes(cfg: SimConfig, user_id: str, item_id: str) -> bool:
 
 
 def run_session(rec: Recommender, store: Store, system: System, user: SimUser, cfg: SimConfig,
-                rewards: RewardTable) -> Session:  # fmt: skip
+                rewards: RewardTable) -> Session:
     """One simulated user, cold, for cfg.rounds lists; returns hit@k and NDCG@k per round."""
     uid = f"{system.name}:{user.user_id}"
     out = Session()
@@ -109,7 +109,7 @@ def run_session(rec: Recommender, store: Store, system: System, user: SimUser, c
         if not system.use_feedback:
             learned = Profile(user_id=uid, weights=dict(learned.weights))
         profile = replace(learned, weights=dict(system.weights or learned.weights),
-                          affinities=learned.affinities if system.affinities else {})  # fmt: skip
+                          affinities=learned.affinities if system.affinities else {})
         ranked = rec.recommend(profile, k=cfg.k, exclude_ids=shown)
         ids = [r.item.id for r in ranked]
         shown_now = {r.item.id: r for r in ranked}
@@ -140,7 +140,7 @@ def avg(xs: Sequence[float]) -> float:
 
 
 def paired(ours: Mapping[str, Session], base: Mapping[str, Session], seed: int = 0,
-           draws: int = 1000) -> dict[str, float]:  # fmt: skip
+           draws: int = 1000) -> dict[str, float]:
     """Per-user paired comparison of NDCG rounds 2-k: ratio of means with a bootstrap 95% CI."""
     users = sorted(base)
     a, b = [avg(ours[u].ndcg[1:]) for u in users], [avg(base[u].ndcg[1:]) for u in users]
@@ -162,7 +162,7 @@ def paired(ours: Mapping[str, Session], base: Mapping[str, Session], seed: int =
 
 
 def split_half_oracle(runs: Mapping[int, Mapping[str, Session]], static: Mapping[str, int],
-                      ) -> float:  # fmt: skip
+                      ) -> float:
     """The per-user oracle without hindsight: blend picked on rounds 2, 4, .. and scored on
     rounds 3, 5, ..; returned relative to best static on those rounds (1.0 = no headroom)."""
     users = list(static)
@@ -172,7 +172,7 @@ def split_half_oracle(runs: Mapping[int, Mapping[str, Session]], static: Mapping
 
 
 def recovery_rounds(drift: Sequence[float], reference: Sequence[float], start: int,
-                    share: float = 0.9) -> int | None:  # fmt: skip
+                    share: float = 0.9) -> int | None:
     """Rounds after the switch until the drifted run reaches `share` of the stable one (0 = no dip).
 
     `start` is the 1-based first round of the new taste; None if it never recovers."""
@@ -183,12 +183,12 @@ def recovery_rounds(drift: Sequence[float], reference: Sequence[float], start: i
 
 
 def pick_blends(grid_scores: Mapping[int, Mapping[str, float]], users: Sequence[str],
-                ) -> tuple[dict[str, int], dict[str, int]]:  # fmt: skip
+                ) -> tuple[dict[str, int], dict[str, int]]:
     """Per user: the best blend on the OTHER users (leave-one-out) and the best in hindsight."""
     totals = {b: sum(s.values()) for b, s in grid_scores.items()}
     n = len(users)
     loo = {u: max(totals, key=lambda b: ((totals[b] - grid_scores[b][u]) / max(n - 1, 1), -b))
-           for u in users}  # fmt: skip
+           for u in users}
     oracle = {u: max(grid_scores, key=lambda b: (grid_scores[b][u], -b)) for u in users}
     return loo, oracle
 
@@ -222,7 +222,7 @@ class AdaptReport:
         return {"curves": [vars(c) for c in self.curves], "best_static": self.best_static,
                 "drift": self.drift, "latency_ms": self.latency_ms, "config": self.config,
                 "seconds": self.seconds, "paired": self.paired,
-                "split_half_oracle": self.split_half_oracle, "lift": self.lift}  # fmt: skip
+                "split_half_oracle": self.split_half_oracle, "lift": self.lift}
 
 
 Job = tuple[System, SimUser]
@@ -242,7 +242,7 @@ def run_benchmark(
     grid_steps: int = 3, rules: Sequence[str] = ("centered", "share", "hedge"),
     default_rule: str = "centered", base: LearnerConfig | None = None,
     progress: Progress | None = None, shipped: Mapping[str, float] | None = None,
-) -> AdaptReport:  # fmt: skip
+) -> AdaptReport:
     """All systems on the same simulated users; see the module docstring.
 
     Phase 1 runs every static blend of the grid; the best blend on the *other*
@@ -280,7 +280,7 @@ def run_benchmark(
                                      for u in users]} if shipped else {}),
         "drift ours": [(ours("drift-ours", default_rule, p), p) for p in pairs],
         "drift static": [(System("drift-static", grid[loo[p.user_id]]), p) for p in pairs],
-    }  # fmt: skip
+    }
     say(f"adaptive systems and drift: {len(plan)} x {n} users")
     done = runner([job for jobs in plan.values() for job in jobs])
     got = {
@@ -288,25 +288,25 @@ def run_benchmark(
     }
     named = {"equal": runs[grid.index(equal)], "best static": {u: runs[loo[u]][u] for u in ids},
              **{k: v for k, v in got.items() if not k.startswith("drift")},
-             "oracle": {u: runs[oracle[u]][u] for u in ids}}  # fmt: skip
+             "oracle": {u: runs[oracle[u]][u] for u in ids}}
     curves = [Curve(k, mean_curve(v.values(), "ndcg"), mean_curve(v.values(), "hit"))
-              for k, v in named.items()]  # fmt: skip
+              for k, v in named.items()]
     drift: dict[str, dict[str, Any]] = {}
     for name, key in ((f"ours ({default_rule})", "drift ours"), ("best static", "drift static")):
         moved = mean_curve(got[key].values(), "ndcg")
         ref = mean_curve([named[name][users[(i + 1) % n].user_id] for i in range(n)], "ndcg")
         drift[name] = {"rounds_to_recover": recovery_rounds(moved, ref, cfg.drift_round),
-                       "drift_ndcg": moved, "reference": ref}  # fmt: skip
+                       "drift_ndcg": moved, "reference": ref}
     timings = [t for s in [*flat, *done] for t in s.update_ms]
     cuts = (
         statistics.quantiles(timings, n=20, method="inclusive") if len(timings) > 1 else [0.0] * 19
     )
     lat = {"p50": cuts[9], "p95": cuts[18], "n": float(len(timings))}
     config = {**vars(cfg), "users": n, "grid_steps": grid_steps, "rules": list(rules),
-              "default_rule": default_rule, "learner": vars(base)}  # fmt: skip
+              "default_rule": default_rule, "learner": vars(base)}
     vs = {
         k: paired(v, named["best static"], cfg.seed) for k, v in named.items() if k != "best static"
     }
     lift = paired(named["ours (shipped)"], named["shipped, no feedback"], cfg.seed) if shipped else {}
     return AdaptReport(curves, dict(grid[best]), drift, lat, config, time.perf_counter() - started,
-                       vs, split_half_oracle(runs, loo), lift)  # fmt: skip
+                       vs, split_half_oracle(runs, loo), lift)

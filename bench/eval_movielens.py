@@ -56,7 +56,7 @@ BASELINE_GRIDS: list[tuple[Callable[..., bl.Scorer], dict[str, list[Any]]]] = [
 
 
 def prepare_items(items: Sequence[Item], data_dir: Path, held: set[tuple[str, str]],
-                  top_tags: int = 8) -> list[Item]:  # fmt: skip
+                  top_tags: int = 8) -> list[Item]:
     """No popularity field (it counts every rating) and tags without held-out (user, film) pairs."""
     tags: dict[str, Counter[str]] = defaultdict(Counter)
     path = data_dir / "tags.csv"
@@ -67,7 +67,7 @@ def prepare_items(items: Sequence[Item], data_dir: Path, held: set[tuple[str, st
                     tags[row["movieId"]][row["tag"].strip().lower()] += 1
     return [i.model_copy(update={"popularity": None,
                                  "keywords": tuple(t for t, _ in tags[i.id].most_common(top_tags))})
-            for i in items]  # fmt: skip
+            for i in items]
 
 
 def _sample(users: Iterable[str], n: int | None, seed: int) -> list[str]:
@@ -76,7 +76,7 @@ def _sample(users: Iterable[str], n: int | None, seed: int) -> list[str]:
 
 
 def _tune_baseline(factory: Callable[..., bl.Scorer], options: dict[str, list[Any]],
-                   data: bl.MatrixData, split: Split, users: list[str], k: int):  # type: ignore[no-untyped-def]  # fmt: skip
+                   data: bl.MatrixData, split: Split, users: list[str], k: int):  # type: ignore[no-untyped-def]
     best: tuple[float, dict[str, Any]] = (-1.0, {})
     for params in bl.grid(options):
         model = factory(**params)
@@ -91,21 +91,21 @@ def _tune_baseline(factory: Callable[..., bl.Scorer], options: dict[str, list[An
 def load_phase(memory: Memory, items: list[Item], train: list[Interaction]) -> None:
     """Point the eval catalog at these items and interactions (unchanged items are not re-embedded)."""
     parsed = Parsed(source="movielens-eval", items=items, interactions=train,
-                    item_lines={i.id: n for n, i in enumerate(items, 1)})  # fmt: skip
+                    item_lines={i.id: n for n, i in enumerate(items, 1)})
     ingest(parsed, catalog=CATALOG, client=memory.client, store=memory.store,
-           embedder=memory.embedder)  # fmt: skip
+           embedder=memory.embedder)
     memory.switch_catalog(CATALOG)
 
 
 def shipped_lists(svc: Tastebud, users: Sequence[str], k: int, run_id: str) -> dict[str, list[str]]:
     """Each user's list from the public facade with default settings (a fresh conversation each)."""
     return {u: [r.item.id for r in svc.recommend(u, k=k, thread_id=f"eval-{run_id}-{k}").items]
-            for u in users}  # fmt: skip
+            for u in users}
 
 
 def run(data_dir: Path, *, seed: int = 0, k: int = 10, users: int | None = None,
         embedder: Embedder | None = None, work_dir: Path | None = None,
-        say: Callable[[str], None] | None = None) -> dict[str, Any]:  # fmt: skip
+        say: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run every system on one split; `users` samples that many test (and validation) users."""
     say = say or (lambda _msg: None)
     started = time.perf_counter()
@@ -118,7 +118,7 @@ def run(data_dir: Path, *, seed: int = 0, k: int = 10, users: int | None = None,
     test_users, val_users = _sample(split.test, users, seed), _sample(val.test, users, seed)
     say(f"{len(items)} items, {len(split.train)} training ratings, {len(test_users)} test users")
     test_data, val_data = bl.MatrixData.build(split.train, item_ids), \
-        bl.MatrixData.build(val.train, item_ids)  # fmt: skip
+        bl.MatrixData.build(val.train, item_ids)
     counts = dict(zip(item_ids, test_data.counts.tolist(), strict=True))
     systems: dict[str, dict[str, float]] = {}
     tuned: dict[str, Any] = {}
@@ -128,7 +128,7 @@ def run(data_dir: Path, *, seed: int = 0, k: int = 10, users: int | None = None,
         model.fit(test_data)
         lists = bl.recommend_all(model, test_data, test_users, K_LARGE)
         systems[model.name] = evaluate(lists, {u: split.test[u] for u in test_users}, counts,
-                                       len(items), k, K_LARGE)  # fmt: skip
+                                       len(items), k, K_LARGE)
         tuned[model.name] = {**params, "val_ndcg": round(val_score, 4)}
         say(f"{model.name}: {params} -> test NDCG@{k} {systems[model.name][f'ndcg@{k}']:.4f}")
 
@@ -162,7 +162,7 @@ def run(data_dir: Path, *, seed: int = 0, k: int = 10, users: int | None = None,
                    "popularity_ok": hybrid["mean_popularity"]
                    < systems["most-popular"]["mean_popularity"]},
         "seconds": time.perf_counter() - started,
-    }  # fmt: skip
+    }
 
 
 def format_table(result: dict[str, Any]) -> str:
@@ -176,9 +176,9 @@ def format_table(result: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"shipped / best baseline ({t['best_baseline']}) NDCG@{k}: {t['ndcg_ratio']:.3f}"
                  f" (target >= 1.05: {'met' if t['ndcg_ok'] else 'NOT met'}); shipped mean popularity"
-                 f" below most-popular's: {'yes' if t['popularity_ok'] else 'NO'}")  # fmt: skip
+                 f" below most-popular's: {'yes' if t['popularity_ok'] else 'NO'}")
     s = result["split"]
     lines.append(f"{s['items']} items, {s['train_interactions']} training interactions,"
                  f" {s['test_users']} test users, {s['test_positives']} held-out positives;"
-                 f" {result['seconds']:.0f}s")  # fmt: skip
+                 f" {result['seconds']:.0f}s")
     return "\n".join(lines)

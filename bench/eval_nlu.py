@@ -69,7 +69,7 @@ class NluReport:
             "splits": {k: {"n": r.n, "intent_accuracy": round(r.intent_accuracy, 4),
                            "slot_f1": round(r.slot_f1, 4)} for k, r in self.splits.items()},
             "errors": self.errors,
-        }  # fmt: skip
+        }
 
 
 def load_examples(path: Path = DEFAULT_DATA) -> list[Example]:
@@ -80,7 +80,7 @@ def load_examples(path: Path = DEFAULT_DATA) -> list[Example]:
         try:
             row = json.loads(line)
             out.append(Example(row["text"], row["intent"], dict(row.get("slots", {})),
-                               str(row.get("split", "dev"))))  # fmt: skip
+                               str(row.get("split", "dev"))))
         except (json.JSONDecodeError, KeyError) as exc:
             raise ValueError(f"{path}:{n}: not a labelled utterance ({exc})") from exc
     return out
@@ -154,7 +154,7 @@ def _score(examples: list[Example], vocab: Vocabulary, reader: Reader | None = N
             per_right[ex.intent] += 1
         if intent != ex.intent or gold != got:
             errors.append({"text": ex.text, "intent": [ex.intent, intent],
-                           "missed": sorted(gold - got), "spurious": sorted(got - gold)})  # fmt: skip
+                           "missed": sorted(gold - got), "spurious": sorted(got - gold)})
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -162,7 +162,7 @@ def _score(examples: list[Example], vocab: Vocabulary, reader: Reader | None = N
         n=len(examples), intent_accuracy=right / len(examples) if examples else 0.0,
         slot_precision=precision, slot_recall=recall, slot_f1=f1,
         per_intent={k: (per_right[k], per[k]) for k in per}, errors=errors,
-    )  # fmt: skip
+    )
 
 
 def demo_vocabulary() -> Vocabulary:
@@ -184,10 +184,10 @@ def format_report(report: NluReport, *, show_errors: int = 15) -> str:
     ]
     for name, sub in report.splits.items():
         lines.append(f"  split {name:<8} n={sub.n:<4} intent {sub.intent_accuracy:.1%}  "
-                     f"slot F1 {sub.slot_f1:.1%}")  # fmt: skip
+                     f"slot F1 {sub.slot_f1:.1%}")
     for err in report.errors[:show_errors]:
         lines.append(f"  x {err['text']!r}: intent {err['intent'][0]} -> {err['intent'][1]}; "
-                     f"missed {err['missed']}; spurious {err['spurious']}")  # fmt: skip
+                     f"missed {err['missed']}; spurious {err['spurious']}")
     return "\n".join(lines)
 
 

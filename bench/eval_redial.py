@@ -38,7 +38,7 @@ from bench.redial_data import (
     comention_interactions,
     fold_of,
     movielens_interactions,
-)  # fmt: skip
+)
 from memory.ingest.pipeline import ingest
 from memory.ingest.rows import Parsed
 from memory.store import Store
@@ -47,7 +47,7 @@ from tools.service import Tastebud
 KS = (1, 10, 50)
 CATALOG = "redial"
 ANCHORS = {"UniCRS (ReDial test split)": {"R@1": 0.050, "R@10": 0.215, "R@50": 0.413},
-           "GPT-4 zero-shot (ReDial test split)": {"R@10": 0.19}}  # fmt: skip
+           "GPT-4 zero-shot (ReDial test split)": {"R@10": 0.19}}
 _MENTION = re.compile(r"@(\d+)")
 
 
@@ -95,7 +95,7 @@ class RedialReport:
                                 "precision": round(m["right"] / m["found"], 4) if m["found"] else 0.0,
                                 "recall": round(m["right"] / m["gold"], 4) if m["gold"] else 0.0},
             "seconds": round(self.seconds, 1),
-        }  # fmt: skip
+        }
 
 
 def prepare(data: RedialData, svc: Tastebud, *, rebuild: bool = False) -> None:
@@ -111,12 +111,12 @@ def prepare(data: RedialData, svc: Tastebud, *, rebuild: bool = False) -> None:
     if catalog.exists and len(catalog.items) == len(items) and same and not rebuild:
         return
     ingest(Parsed(source="redial", items=items), catalog=CATALOG, client=svc.memory.client,
-           store=svc.memory.store, embedder=svc.memory.embedder)  # fmt: skip
+           store=svc.memory.store, embedder=svc.memory.embedder)
     svc.engine.refresh()
 
 
 def _train_fold(svc: Tastebud, pool: dict[str, Dialogue], scored: set[str],
-                movielens: list[Any]) -> tuple[Counter[str], int]:  # fmt: skip
+                movielens: list[Any]) -> tuple[Counter[str], int]:
     """Train on the pool's dialogues except those being scored: a dialogue never trains its own model."""
     known = set(svc.memory.catalog.items)
     train = [d for d in pool.values() if d.id not in scored]
@@ -131,7 +131,7 @@ def _train_fold(svc: Tastebud, pool: dict[str, Dialogue], scored: set[str],
 def evaluate(data: RedialData, svc: Tastebud, *, folds: int = 5, movielens_dir: Path | None = None,
              limit: int | None = None, only_folds: int | None = None, diversity: float | None = None,
              rebuild: bool = False, progress: Callable[[int, int], None] | None = None,
-             train_dialogues: dict[str, Dialogue] | None = None) -> RedialReport:  # fmt: skip
+             train_dialogues: dict[str, Dialogue] | None = None) -> RedialReport:
     """Score the turns (the first `limit` of each fold; the first `only_folds` folds).
 
     The collaborative model and the ranker learn from `train_dialogues` (default:
@@ -176,7 +176,7 @@ def evaluate(data: RedialData, svc: Tastebud, *, folds: int = 5, movielens_dir: 
 
 
 def _score(report: RedialReport, data: RedialData, turn: Turn, reader: DialogueReader,
-           popular: list[str]) -> None:  # fmt: skip
+           popular: list[str]) -> None:
     ranked = reader.rank(turn)
     mentioned = reader.context_ids(turn)
     pop = [i for i in popular if i not in reader.liked][:max(KS)]
@@ -197,7 +197,7 @@ class DialogueReader:
     """One seeker as a Tastebud user: reads their messages in order, as chat would."""
 
     def __init__(self, svc: Tastebud, vocab: Vocabulary, dlg: Dialogue, report: RedialReport,
-                 run_id: str = "") -> None:  # fmt: skip
+                 run_id: str = "") -> None:
         self.svc, self.vocab, self.dlg, self.report = svc, vocab, dlg, report
         self.user = f"redial:{run_id}:{dlg.id}"
         self.read = 0
@@ -257,7 +257,7 @@ class DialogueReader:
     def rank(self, turn: Turn) -> list[str]:
         query = " ".join(q for q in self.queries[-2:] if q) or None
         result = self.svc.recommend(self.user, query=query, k=max(KS), like_ids=self.liked[-5:],
-                                    thread_id=f"{self.user}:{turn.turn_id}")  # fmt: skip
+                                    thread_id=f"{self.user}:{turn.turn_id}")
         return [r.item.id for r in result.items]
 
     def context_ids(self, turn: Turn) -> set[str]:
@@ -293,13 +293,13 @@ def format_report(report: RedialReport) -> str:
     d = report.to_dict()
     rows = [("Tastebud, all targets", d["tastebud"]["all"]), ("Tastebud, new targets", d["tastebud"]["new"]),
             ("Popularity, all targets", d["popularity"]["all"]),
-            ("Popularity, new targets", d["popularity"]["new"]), *ANCHORS.items()]  # fmt: skip
+            ("Popularity, new targets", d["popularity"]["new"]), *ANCHORS.items()]
     lines = [f"ReDial: {d['turns']} turns, {d['targets']} targets ({d['new_targets']} not yet "
-             f"mentioned), {d['folds']} folds, {d['seconds']}s", f"{'':38}  R@1    R@10   R@50"]  # fmt: skip
+             f"mentioned), {d['folds']} folds, {d['seconds']}s", f"{'':38}  R@1    R@10   R@50"]
     for name, r in rows:
         cells = "  ".join(f"{r[k]:.3f}" if k in r else "  -  " for k in ("R@1", "R@10", "R@50"))
         lines.append(f"{name:38}  {cells}")
     m = d["seeker_mentions"]
     lines.append(f"seeker film mentions found by the parser: recall {m['recall']:.1%}, "
-                 f"precision {m['precision']:.1%} ({m['gold']} gold)")  # fmt: skip
+                 f"precision {m['precision']:.1%} ({m['gold']} gold)")
     return "\n".join(lines)

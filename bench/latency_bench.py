@@ -40,14 +40,14 @@ QUERIES = [
     "detective mystery in london", "survival in the wilderness", "time travel paradox",
     "martial arts revenge", "biopic of a musician", "road trip comedy", "zombie apocalypse",
     "heartbreaking love story", "submarine war thriller", "superhero origin story",
-]  # fmt: skip
+]
 Say = Callable[[str], None]
 
 
 def percentiles(samples: Sequence[float]) -> dict[str, float]:
     arr = np.asarray(samples) * 1000.0
     return {"p50_ms": float(np.percentile(arr, 50)), "p95_ms": float(np.percentile(arr, 95)),
-            "n": len(samples)}  # fmt: skip
+            "n": len(samples)}
 
 
 def open_scale(name: str, settings_catalog: str) -> Any:
@@ -66,7 +66,7 @@ def build_movielens(say: Say) -> Any:
         say("ingesting MovieLens (~10k films) with MiniLM; cached for later runs")
         parsed = read_catalog(SHARED / "movielens-small", "movielens")
         ingest(parsed, catalog="movielens", client=memory.client, store=memory.store,
-               embedder=memory.embedder, skip_invalid=True)  # fmt: skip
+               embedder=memory.embedder, skip_invalid=True)
         memory.catalog.refresh()
     return memory
 
@@ -89,7 +89,7 @@ def wikipedia_items(folder: Path) -> list[Any]:
             year = row.get("year") if isinstance(row.get("year"), int) else None
             items.append(Item(id=item_id, title=row["title"], year=year,
                               genres=tuple(row.get("genres") or ()), cast=tuple(row.get("cast") or ())[:6],
-                              description=str(row.get("extract") or "")[:1500]))  # fmt: skip
+                              description=str(row.get("extract") or "")[:1500]))
     return items
 
 
@@ -102,10 +102,10 @@ def build_wikipedia(say: Say) -> Any:
         items = wikipedia_items(SHARED / "wikipedia-movies")
         say(f"ingesting {len(items)} Wikipedia films with MiniLM (minutes, once; cached)")
         parsed = Parsed(source="wikipedia", items=items,
-                        item_lines={i.id: n for n, i in enumerate(items, 1)})  # fmt: skip
+                        item_lines={i.id: n for n, i in enumerate(items, 1)})
         ingest(parsed, catalog="wikipedia", client=memory.client, store=memory.store,
                embedder=memory.embedder,
-               progress=lambda d, t: say(f"  embedded {d}/{t}") if d % 5120 == 0 else None)  # fmt: skip
+               progress=lambda d, t: say(f"  embedded {d}/{t}") if d % 5120 == 0 else None)
         memory.catalog.refresh()
     return memory
 
@@ -124,15 +124,15 @@ def build_synthetic(n: int, say: Say, seed: int = 0) -> Any:
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     items = [Item(id=f"syn-{i}", title=f"Synthetic Film {i}", year=int(1930 + i % 95),
                   genres=(GENRES[i % len(GENRES)],), popularity=float(rng.zipf(1.6) % 5000))
-             for i in range(n)]  # fmt: skip
+             for i in range(n)]
     name = collection_name("synthetic", "content", 1)
     col = memory.client.create_collection(name, embedding_function=None,
-                                          configuration={"hnsw": {"space": "cosine"}})  # fmt: skip
+                                          configuration={"hnsw": {"space": "cosine"}})
     add_in_batches(col, [i.id for i in items], vecs, [{"json": i.to_json()} for i in items], None,
-                   memory.client.get_max_batch_size())  # fmt: skip
+                   memory.client.get_max_batch_size())
     with memory.store.transaction() as conn:
         Store.put_catalog_record(conn, CatalogRecord("synthetic", name, None, "random-384", n,
-                                                     "synthetic", time.time()))  # fmt: skip
+                                                     "synthetic", time.time()))
     memory.catalog.refresh()
     factors = rng.standard_normal((n, 64)).astype(np.float32) * 0.1
     memory.catalog.write_cf_factors([i.id for i in items], factors, space="ip")
@@ -181,7 +181,7 @@ def measure(memory: Any, label: str, say: Say, requests: int, train: bool) -> di
            "resolve": percentiles(resolves), "title_index_s": index_s,
            "hybrid": percentiles(hybrid), "embed": percentiles(embed_only),
            "chroma_knn": percentiles(knn),
-           "components": [c.name for c in result.items[0].breakdown.components if c.available]}  # fmt: skip
+           "components": [c.name for c in result.items[0].breakdown.components if c.available]}
     out["ratio_p95"] = out["hybrid"]["p95_ms"] / max(out["chroma_knn"]["p95_ms"], 1e-9)
     say(f"{label}: hybrid p50 {out['hybrid']['p50_ms']:.1f} ms, p95 {out['hybrid']['p95_ms']:.1f} ms")
     return out
@@ -200,20 +200,20 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     lines = ["| catalog | items | components | hybrid p50 / p95 (ms) | query embedding p50 (ms) |"
              " plain Chroma k-NN p50 / p95 (ms) | p95 ratio | first request (s) |"
              " title resolve p50 / p95 (ms) |",
-             "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['scale']} | {r['items']} | {', '.join(r['components'])} |"
                      f" {r['hybrid']['p50_ms']:.1f} / {r['hybrid']['p95_ms']:.1f} |"
                      f" {r['embed']['p50_ms']:.1f} | {r['chroma_knn']['p50_ms']:.1f} /"
                      f" {r['chroma_knn']['p95_ms']:.1f} | {r['ratio_p95']:.1f}x |"
                      f" {r['first_request_s']:.1f} | {r['resolve']['p50_ms']:.1f} /"
-                     f" {r['resolve']['p95_ms']:.1f} |")  # fmt: skip
+                     f" {r['resolve']['p95_ms']:.1f} |")
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="latency_bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", action="store_true")
     p.add_argument("--requests", type=int, default=60)
     p.add_argument("--synthetic", type=int, default=100_000)
@@ -232,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append(measure(build_wikipedia(say), "Wikipedia", say, args.requests, train=False))
     if "synthetic" in wanted:
         rows.append(measure(build_synthetic(args.synthetic, say), "synthetic", say, args.requests,
-                            train=False))  # fmt: skip
+                            train=False))
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(rows, indent=2))

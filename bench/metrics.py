@@ -51,7 +51,7 @@ def mean_popularity(lists: Iterable[Sequence[str]], counts: Mapping[str, float],
 
 def evaluate(lists: Mapping[str, Sequence[str]], test: Mapping[str, Iterable[str]],
              counts: Mapping[str, float], n_items: int, k: int = 10, k_large: int = 50,
-             lists_large: Mapping[str, Sequence[str]] | None = None) -> dict[str, float]:  # fmt: skip
+             lists_large: Mapping[str, Sequence[str]] | None = None) -> dict[str, float]:
     """All five metrics for one system; users without a list score 0.
 
     `lists_large` (for recall@k_large) defaults to `lists`; a diversified system

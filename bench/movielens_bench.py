@@ -21,7 +21,7 @@ DEFAULT_WORK = Path(__file__).resolve().parent / "results" / "cache" / "movielen
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tastebud eval movielens", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="MovieLens folder (movies.csv, ratings.csv)")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--seed", type=int, default=0)

@@ -25,10 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dialogues", type=Path, help="default DATA/dialogues_valid.jsonl")
     parser.add_argument("--train-dialogues", type=Path, default=None,
                         help="train co-mentions and the ranker on these dialogues only (default:"
-                             " the scored dialogues, by folds; a dialogue never trains its own model)")  # fmt: skip
+                             " the scored dialogues, by folds; a dialogue never trains its own model)")
     parser.add_argument("--movielens", type=Path, default=None,
                         help="also train on this MovieLens folder, joined by imdb id (off by default:"
-                             " on ReDial it lowers recall, see agent/README.md)")  # fmt: skip
+                             " on ReDial it lowers recall, see agent/README.md)")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "results" / "redial",
                         help="cached Tastebud data dir for the ReDial catalog")
     parser.add_argument("--folds", type=int, default=5)
@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                  train_dialogues=args.train_dialogues,
                  movielens_dir=args.movielens, folds=args.folds,
                  limit=args.limit, only_folds=args.only_folds, diversity=args.diversity,
-                 rebuild=args.rebuild, progress=progress)  # fmt: skip
+                 rebuild=args.rebuild, progress=progress)
     if progress:
         print(file=sys.stderr)
     print(json.dumps(report.to_dict(), indent=2) if args.json else format_report(report))

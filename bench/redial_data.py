@@ -79,7 +79,7 @@ def load_dialogues(path: Path) -> dict[str, Dialogue]:
         did = str(row["conversationId"])
         dlgs[did] = Dialogue(did, int(row["initiatorWorkerId"]), list(row["messages"]),
                              {str(k): v for k, v in row.get("movieMentions", {}).items()},
-                             {str(k): v for k, v in (row.get("initiatorQuestions") or {}).items()})  # fmt: skip
+                             {str(k): v for k, v in (row.get("initiatorQuestions") or {}).items()})
     return dlgs
 
 
@@ -87,7 +87,7 @@ def load(data_dir: Path, turns: Path | None = None, dialogues: Path | None = Non
     movies: dict[str, dict[str, Any]] = json.loads((data_dir / "movies.json").read_text(encoding="utf-8"))
     dlgs = load_dialogues(dialogues or data_dir / "dialogues_valid.jsonl")
     tlist = [Turn(str(r["dialog_id"]), int(r["turn_id"]), list(r["context"]), list(r["rec"]))
-             for r in _jsonl(turns or data_dir / "turns_valid.jsonl")]  # fmt: skip
+             for r in _jsonl(turns or data_dir / "turns_valid.jsonl")]
     by_name: dict[str, str] = {}
     for mid, movie in movies.items():
         by_name.setdefault(name_key(movie["name"]), str(mid))
@@ -102,7 +102,7 @@ def catalog_items(data: RedialData) -> list[Item]:
             id=str(mid), title=title or str(mid), year=year, genres=tuple(m.get("genre") or ()),
             directors=tuple(m.get("director") or ()), cast=tuple(m.get("star") or ()),
             description=m.get("plot") or "", imdb_id=m.get("imdb_id") or None,
-        ))  # fmt: skip
+        ))
     return items
 
 
@@ -119,7 +119,7 @@ def comention_interactions(dialogues: Iterable[Dialogue], known: set[str]) -> li
             liked = d.seeker_labels.get(mid, {}).get("liked", 2)
             if mid in known and liked != 0:
                 out.append(Interaction(user_id=f"dlg:{d.id}", item_id=mid, value=1.0, ts=float(pos),
-                                       source="redial"))  # fmt: skip
+                                       source="redial"))
     return out
 
 
@@ -139,5 +139,5 @@ def movielens_interactions(folder: Path, items: Iterable[Item]) -> list[Interact
             if target:
                 out.append(Interaction(user_id=f"ml:{row['userId']}", item_id=target,
                                        value=float(row["rating"]), ts=float(row["timestamp"]),
-                                       source="movielens"))  # fmt: skip
+                                       source="movielens"))
     return out

@@ -183,7 +183,7 @@ def launch_seconds(data_dir: str, ui_only: bool, deferred: bool, runs: int) -> d
     median = statistics.median(prompt)
     return {"prompt_s": [round(t, 3) for t in prompt], "ready_s": [round(t, 3) for t in ready],
             "median_prompt_s": round(median, 3), "median_ready_s": round(statistics.median(ready), 3),
-            "target_prompt_s": TARGET_LAUNCH_S, "ok": median <= TARGET_LAUNCH_S}  # fmt: skip
+            "target_prompt_s": TARGET_LAUNCH_S, "ok": median <= TARGET_LAUNCH_S}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -212,7 +212,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     "full_panel_p95": round(percentile(full, 0.95), 2)},
         "launch_deferred": launch_seconds(data_dir, args.ui_only, True, args.launches),
         "launch_eager": launch_seconds(data_dir, args.ui_only, False, args.launches),
-    }  # fmt: skip
+    }
 
 
 def render(report: dict[str, Any]) -> str:
@@ -238,7 +238,7 @@ def render(report: dict[str, Any]) -> str:
             f"connected {launch['median_ready_s']:.2f} s  "
             f"[target <= {launch['target_prompt_s']:.0f} s: {mark[launch['ok']]}]"
         )
-    return "\n".join(lines)  # fmt: skip
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -62,7 +62,7 @@ def open_chroma(settings: Settings) -> ClientAPI:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CatalogError(f"cannot create the vector store folder {path} ({exc.strerror});"
-                           " pass --data-dir with a folder you can write") from None  # fmt: skip
+                           " pass --data-dir with a folder you can write") from None
     read_only = CatalogError(
         f"the vector store in {path} is read-only, and Chroma must write to open it. Your data"
         " is intact: run the command where the data dir is writable, or give --data-dir a"
@@ -196,7 +196,7 @@ class Catalog:
             return []
         col = self._content_collection()
         res = col.query(query_embeddings=[vector.astype(np.float32)], n_results=min(n, len(self)),
-                        include=["distances"])  # fmt: skip
+                        include=["distances"])
         return hits(res, n)  # type: ignore[arg-type]
 
     def cf_query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
@@ -204,7 +204,7 @@ class Catalog:
         if col is None or n <= 0:
             return []
         res = col.query(query_embeddings=[vector.astype(np.float32)], n_results=min(n, self._cf_count),
-                        include=["distances"])  # fmt: skip
+                        include=["distances"])
         return hits(res, n)  # type: ignore[arg-type]
 
     def all_cf_rows(
@@ -235,7 +235,7 @@ class Catalog:
         self, ids: Sequence[str], factors: np.ndarray, *, metadatas: list[dict] | None = None,
         space: Literal["cosine", "ip", "l2"] = "cosine", info: dict | None = None,
         name: str | None = None,
-    ) -> str:  # fmt: skip
+    ) -> str:
         """Store new item factors as a new collection version and flip the pointer to it.
 
         `space="ip"` makes `cf_query` return inner products (1 - ip distance), which is
@@ -247,12 +247,12 @@ class Catalog:
         col = self.client.create_collection(
             name, embedding_function=None, configuration={"hnsw": {"space": space}},
             metadata=info or None,
-        )  # fmt: skip
+        )
         add_in_batches(col, list(ids), factors.astype(np.float32), metadatas, None,
-                       self.client.get_max_batch_size())  # fmt: skip
+                       self.client.get_max_batch_size())
         old = self._record.cf_collection
         rec = CatalogRecord(**{**self._record.__dict__, "cf_collection": name,
-                               "updated": time.time()})  # fmt: skip
+                               "updated": time.time()})
         with self.store.transaction() as conn:
             Store.put_catalog_record(conn, rec)
         if old:
@@ -264,7 +264,7 @@ class Catalog:
 def add_in_batches(
     col, ids: list[str], vectors: np.ndarray, metadatas: list[dict] | None,  # type: ignore[no-untyped-def]
     documents: list[str] | None, batch: int,
-) -> None:  # fmt: skip
+) -> None:
     """Chroma caps one add() at get_max_batch_size() rows."""
     for start in range(0, len(ids), batch):
         end = start + batch

@@ -80,7 +80,7 @@ def _same_source(rec: CatalogRecord, source_path: str) -> bool:
 
 
 def remove_catalog(client, store: Store, name: str,  # type: ignore[no-untyped-def]
-                   models_dir: Path | None = None) -> CatalogRecord:  # fmt: skip
+                   models_dir: Path | None = None) -> CatalogRecord:
     """Delete a catalog's record, interactions, vector collections and trained model files."""
     rec = store.catalog_record(name)
     if rec is None:

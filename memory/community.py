@@ -39,7 +39,7 @@ _COUNTRY_ALIASES = {
     "great britain": "united kingdom", "britain": "united kingdom", "england": "united kingdom",
     "korea": "south korea", "republic of korea": "south korea", "ussr": "soviet union",
     "west germany": "germany", "prc": "china",
-}  # fmt: skip
+}
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -139,7 +139,7 @@ def _archetype_facets(a: Archetype) -> _Facets:
         frozenset(map(_norm, lk.directors)), frozenset(map(_norm, lk.cast)),
         frozenset(lk.decades), frozenset(c for x in lk.countries for c in _norm_countries(x)),
         frozenset(dk.genres), frozenset(map(_norm_keyword, dk.keywords)),
-    )  # fmt: skip
+    )
 
 
 def _item_facets(item: Item) -> _Facets:
@@ -147,7 +147,7 @@ def _item_facets(item: Item) -> _Facets:
         frozenset(item.genres), frozenset(map(_norm_keyword, item.keywords)),
         frozenset(map(_norm, item.directors)), frozenset(map(_norm, item.cast)),
         frozenset([item.decade]) if item.decade else frozenset(), _norm_countries(item.country),
-    )  # fmt: skip
+    )
 
 
 def _score(a: _Facets, i: _Facets) -> float:

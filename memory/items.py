@@ -17,7 +17,7 @@ GENRES: tuple[str, ...] = (
     "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary",
     "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance",
     "Sci-Fi", "Thriller", "War", "Western",
-)  # fmt: skip
+)
 
 _GENRE_ALIASES: dict[str, str] = {
     "science fiction": "Sci-Fi", "science-fiction": "Sci-Fi", "scifi": "Sci-Fi", "sci fi": "Sci-Fi",
@@ -29,7 +29,7 @@ _GENRE_ALIASES: dict[str, str] = {
     "sport": "Drama", "sports": "Drama", "superhero": "Action", "martial arts": "Action",
     "scary": "Horror", "comedies": "Comedy", "dramas": "Drama", "westerns": "Western",
     "thrillers": "Thriller", "mysteries": "Mystery", "detective": "Mystery",
-}  # fmt: skip
+}
 
 
 _BY_LOWER: dict[str, str] = {g.lower(): g for g in GENRES}

@@ -65,7 +65,7 @@ class Store(CatalogsAndInteractions, ListsAndRules, ImportedEvents):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the data dir {self.path.parent} ({exc.strerror});"
-                             " pass --data-dir with a folder you can write") from None  # fmt: skip
+                             " pass --data-dir with a folder you can write") from None
         self._busy_ms = busy_timeout_ms
         self._local = threading.local()
         self.read_only = not writable(self.path)
@@ -182,7 +182,7 @@ class Store(CatalogsAndInteractions, ListsAndRules, ImportedEvents):
                      float(event.get("reward", 0.0)), event.get("value"), event.get("text"),
                      json.dumps(event.get("detail", {})), event.get("ts", time.time()),
                      json.dumps(before or {}), json.dumps(after)),
-                )  # fmt: skip
+                )
                 event_id = cur.lastrowid
             write_state(conn, user_id, after, 1 if event else 0)
         return after, event_id
@@ -217,4 +217,4 @@ class Store(CatalogsAndInteractions, ListsAndRules, ImportedEvents):
             FeedbackRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), r[9],
                         json.loads(r[10]), json.loads(r[11]), r[12])
             for r in self.query(sql + " ORDER BY id", params)
-        ]  # fmt: skip
+        ]

@@ -106,7 +106,7 @@ class CatalogsAndInteractions:
             f"INSERT OR REPLACE INTO catalogs ({_CATALOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (rec.name, rec.content_collection, rec.cf_collection, rec.embedder, rec.items,
              rec.source, rec.updated, rec.source_path),
-        )  # fmt: skip
+        )
 
     @staticmethod
     def delete_catalog_record(conn: sqlite3.Connection, name: str) -> None:

@@ -42,14 +42,14 @@ class ListsAndRules:
     def record_shown(
         self, user_id: str, thread_id: str, catalog: str, item_ids: list[str], query: str | None,
         context: dict[str, Any] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO shown_lists (user_id, thread_id, catalog, item_ids, query, ts, context)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (user_id, thread_id, catalog, json.dumps(item_ids), query, time.time(),
                  json.dumps(context or {})),
-            )  # fmt: skip
+            )
 
     def shown_context(
         self, user_id: str, thread_id: str, item_id: str, catalog: str | None = None

@@ -76,7 +76,7 @@ def connect(path: Path, busy_ms: int, *, read_only: bool) -> sqlite3.Connection:
     # can still read a file nobody writes ("immutable").
     for suffix in ("", "&immutable=1"):
         conn = sqlite3.connect(uri + suffix, uri=True, isolation_level=None,
-                               timeout=busy_ms / 1000, check_same_thread=True)  # fmt: skip
+                               timeout=busy_ms / 1000, check_same_thread=True)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return conn

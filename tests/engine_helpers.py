@@ -45,9 +45,9 @@ def build_memory(data_dir: Path, *, community: bool = True, items: list[Item] | 
     films = items if items is not None else small_catalog()
     parsed = Parsed(source="test", items=films,
                     interactions=genre_community(films) if community else [],
-                    item_lines={i.id: n for n, i in enumerate(films, 1)})  # fmt: skip
+                    item_lines={i.id: n for n, i in enumerate(films, 1)})
     ingest(parsed, catalog=CATALOG, client=memory.client, store=memory.store,
-           embedder=memory.embedder)  # fmt: skip
+           embedder=memory.embedder)
     memory.catalog.refresh()
     return memory
 

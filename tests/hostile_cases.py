@@ -58,12 +58,12 @@ def jsonl(*rows: Any) -> bytes:
     lines = [json.dumps(GOOD).encode()]
     for r in rows:
         lines.append(r if isinstance(r, bytes) else r.encode() if isinstance(r, str)
-                     else json.dumps(r).encode())  # fmt: skip
+                     else json.dumps(r).encode())
     return b"\n".join(lines) + b"\n"
 
 
 def read(path: Path, fmt: str | None = None, interactions: Path | None = None,
-         options: ReadOptions | None = None) -> Parsed:  # fmt: skip
+         options: ReadOptions | None = None) -> Parsed:
     return read_catalog(path, fmt, interactions, options)  # type: ignore[arg-type]
 
 
@@ -86,7 +86,7 @@ def check(parsed: Parsed, path: Path, expect: Outcome) -> None:
     if isinstance(expect, Warn):
         warnings = [str(w) for w in parsed.warnings]
         assert any(w.startswith(f"{path}:{expect.line}: ") and expect.reason in w
-                   for w in warnings), warnings  # fmt: skip
+                   for w in warnings), warnings
 
 
 def check_file_error(path: Path, reason: str, **kw: Any) -> None:

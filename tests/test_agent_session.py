@@ -119,7 +119,7 @@ def test_model_errors_become_a_message_and_the_session_goes_on(svc: Tastebud, tm
 def test_tool_failures_are_told_to_the_model(svc: Tastebud, tmp_path: Path) -> None:
     model = ScriptedModel(default_reply="sorry")
     model.enqueue(call("recommend", genres=["Not A Genre"]), call("adjust_preferences", changes=[{"kind": "hard"}]),
-                  call("no_such_tool"), AIMessage(content="sorry"))  # fmt: skip
+                  call("no_such_tool"), AIMessage(content="sorry"))
     chat = ChatService(settings_for(tmp_path, "u_toolerr"), svc, model)
     result = chat.turn("break things")
     assert result.error is None and result.reply == "sorry"
@@ -130,7 +130,7 @@ def test_tool_failures_are_told_to_the_model(svc: Tastebud, tmp_path: Path) -> N
 def test_rule_layer_records_feedback_the_model_missed(svc: Tastebud, tmp_path: Path) -> None:
     model = ScriptedModel(model_name="llm-under-test", default_reply="here you go")
     model.enqueue(call("recommend", genres=["Comedy"], k=4), AIMessage(content="four comedies"),
-                  call("recommend", query="darker", k=4))  # fmt: skip
+                  call("recommend", query="darker", k=4))
     chat = ChatService(settings_for(tmp_path, "u_rules"), svc, model)
     shown = chat.turn("some comedies please").recommendations
     result = chat.turn("I loved the second one, now something darker")
@@ -143,7 +143,7 @@ def test_rule_layer_records_feedback_the_model_missed(svc: Tastebud, tmp_path: P
 def test_rule_layer_does_not_count_twice(svc: Tastebud, tmp_path: Path) -> None:
     model = ScriptedModel(model_name="llm-under-test", default_reply="noted")
     model.enqueue(call("recommend", genres=["Drama"], k=3), AIMessage(content="three"),
-                  call("give_feedback", title_or_ref="#2", signal="love"))  # fmt: skip
+                  call("give_feedback", title_or_ref="#2", signal="love"))
     chat = ChatService(settings_for(tmp_path, "u_once"), svc, model)
     chat.turn("dramas")
     result = chat.turn("I loved the second one")

@@ -29,7 +29,7 @@ def write(path: Path, rows: list[dict] = ROWS) -> Path:  # type: ignore[assignme
 @pytest.fixture(autouse=True)
 def fast_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli_catalog, "open_memory",
-                        lambda s: open_memory(s, embedder=WordHashEmbedder()))  # fmt: skip
+                        lambda s: open_memory(s, embedder=WordHashEmbedder()))
 
 
 def stats(capsys: pytest.CaptureFixture[str], *extra: str) -> dict:
@@ -95,7 +95,7 @@ def test_list_and_rm(tmp_path: Path, capsys: pytest.CaptureFixture[str], _isolat
     capsys.readouterr()
     assert main(["catalog", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == [
-        {"name": "films", "items": 20, "source": str(path), "active": True}]  # fmt: skip
+        {"name": "films", "items": 20, "source": str(path), "active": True}]
     assert main(["catalog", "rm", "demo"]) == 2
     assert "restore-demo" in capsys.readouterr().err
     assert main(["catalog", "rm", "nope"]) == 2
@@ -127,14 +127,14 @@ def test_interactions_belong_to_one_catalog_version(settings: Settings, tmp_path
     def run(path: Path, **kw: object) -> object:
         parsed = read_catalog(path)
         return ingest(parsed, catalog="films", client=memory.client, store=memory.store,
-                      embedder=memory.embedder, source_path=parsed.source_path, **kw)  # type: ignore[arg-type]  # fmt: skip
+                      embedder=memory.embedder, source_path=parsed.source_path, **kw)  # type: ignore[arg-type]
 
     path = write(tmp_path / "films.jsonl")
     run(path)
     with memory.store.transaction() as conn:  # events from another source (an import, say)
         Store.replace_interactions(conn, "films", "letterboxd", [
             Interaction(user_id="u", item_id="f1", value=5.0),
-            Interaction(user_id="u", item_id="f19", value=4.0)])  # fmt: skip
+            Interaction(user_id="u", item_id="f19", value=4.0)])
     report = run(write(path, ROWS[:10]))
     assert report.dropped_interactions == 1  # type: ignore[attr-defined]
     assert [r.item_id for r in memory.store.interactions("films")] == ["f1"]

@@ -37,7 +37,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc = subprocess.Popen(
         [exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -62,11 +62,11 @@ def test_ingest_and_query_through_a_chroma_server(
     mem = open_memory(settings, embedder=WordHashEmbedder())
     assert not settings.chroma_path.exists()  # nothing embedded on local disk
     rows = [{"id": "alien", "title": "Alien", "description": "creature in space"},
-            {"id": "heat", "title": "Heat", "description": "bank robbery in los angeles"}]  # fmt: skip
+            {"id": "heat", "title": "Heat", "description": "bank robbery in los angeles"}]
     src = tmp_path / "c.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in rows))
     rep = ingest(read_catalog(src), catalog="demo", client=mem.client, store=mem.store,
-                 embedder=mem.embedder)  # fmt: skip
+                 embedder=mem.embedder)
     mem.catalog.refresh()
     assert rep.items == 2
     hit = mem.catalog.content_query(mem.embedder.embed(["robbery los angeles"])[0], 1)

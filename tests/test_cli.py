@@ -16,7 +16,7 @@ ROWS = [
      "description": "A master thief and a driven detective circle each other in Los Angeles."},
     {"id": "up", "title": "Up", "year": 2009, "genres": ["Animation", "Adventure"],
      "description": "An old man ties balloons to his house and floats away to South America."},
-]  # fmt: skip
+]
 
 
 def _catalog(tmp_path: Path, extra: str = "") -> Path:
@@ -39,7 +39,7 @@ def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None
     assert info.value.code == 0
     out = capsys.readouterr().out
     for cmd in ("chat", "ask", "ingest", "catalog", "recommend", "explain", "similar",
-                "feedback", "prefs", "eval", "train"):  # fmt: skip
+                "feedback", "prefs", "eval", "train"):
         assert cmd in out
 
 
@@ -104,7 +104,7 @@ def test_a_vanished_vector_store_is_a_clear_error(
     shutil.rmtree(_isolated_environment / "chroma")
     # A new process: chromadb caches open stores per process.
     out = subprocess.run([sys.executable, "-m", "tui.cli", "recommend"], capture_output=True,
-                         text=True, env=dict(os.environ), cwd=Path(__file__).parents[1])  # fmt: skip
+                         text=True, env=dict(os.environ), cwd=Path(__file__).parents[1])
     assert out.returncode == 2, out.stderr
     assert "cannot be opened" in out.stderr and "tastebud ingest" in out.stderr
     assert "Traceback" not in out.stderr

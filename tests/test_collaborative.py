@@ -70,7 +70,7 @@ def test_fold_in_is_the_closed_form_als_step_of_implicit() -> None:
     rng = np.random.default_rng(0)
     x = sp.csr_matrix((rng.random((30, 20)) < 0.2).astype(np.float32))
     als = AlternatingLeastSquares(factors=8, regularization=0.1, alpha=3.0, iterations=5,
-                                  random_state=0, num_threads=1)  # fmt: skip
+                                  random_state=0, num_threads=1)
     als.fit(x, show_progress=False)
     config = CFConfig(factors=8, regularization=0.1, alpha=3.0)
     model = CFModel([f"i{j}" for j in range(20)], np.asarray(als.item_factors), None, config)
@@ -93,9 +93,9 @@ def test_disliked_items_push_their_neighbours_down(engine: Engine) -> None:
     liked = {"horror-0": 1.0, "romance-0": 1.0}
     plain = Profile("a", weights=dict(CF_ONLY), liked=dict(liked))
     dislikes = Profile("b", weights=dict(CF_ONLY), liked=dict(liked),
-                       disliked={"romance-1", "romance-2", "romance-3"})  # fmt: skip
+                       disliked={"romance-1", "romance-2", "romance-3"})
     share = [sum("Romance" in r.item.genres for r in engine.recommend(p, k=6).items)
-             for p in (plain, dislikes)]  # fmt: skip
+             for p in (plain, dislikes)]
     assert share[1] < share[0]
 
 
@@ -106,7 +106,7 @@ def test_implicit_logs_are_all_positive_and_ratings_use_thresholds() -> None:
     rated = [Interaction(user_id="u", item_id="a", value=4.5, ts=2.0),
              Interaction(user_id="u", item_id="b", value=4.0, ts=1.0),
              Interaction(user_id="u", item_id="c", value=3.5),
-             Interaction(user_id="u", item_id="d", value=1.0)]  # fmt: skip
+             Interaction(user_id="u", item_id="d", value=1.0)]
     data = TrainingData.from_rows(rated, CFConfig())
     assert data.item_ids == ["a", "b"] and data.positives.nnz == 2
     assert [data.item_ids[j] for j in data.sequences[0]] == ["b", "a"]  # time order

@@ -72,7 +72,7 @@ def _item(i: int, row: tuple[str, int, str, str, str, str, str], suffix: str = "
         id=f"t{i:02d}{suffix}", title=title, year=year, genres=tuple(genres.split("|")),
         keywords=tuple(keywords.split(",")), directors=(director,),
         cast=tuple(c for c in [cast] if c), country=country,
-    )  # fmt: skip
+    )
 
 
 CATALOG = [_item(i, r) for i, r in enumerate(_ROWS)]

@@ -45,7 +45,7 @@ class TinyRecommender:
         for n in range(80):
             g = n % 4
             item = Item(id=f"i{n}", title=f"Film {n}", year=1950 + n, genres=(GENRES[g],),
-                        popularity=float(rng.integers(1, 100)))  # fmt: skip
+                        popularity=float(rng.integers(1, 100)))
             self.items[item.id] = item
             self.vec[item.id] = np.eye(4)[g] + rng.normal(0, 0.4, 4)
 
@@ -60,12 +60,12 @@ class TinyRecommender:
             content = 1.0 if genres & set(item.genres) else 0.0
         raw = {"collaborative": (cf + 1) / 2 if liked else 0.0,
                "content": content if liked else 0.0,
-               "popularity": (item.popularity or 0.0) / 100.0}  # fmt: skip
+               "popularity": (item.popularity or 0.0) / 100.0}
         w, live = profile.weights, {c: bool(liked) or c == "popularity" for c in COMPONENTS}
         comps = [ComponentScore(c, raw[c], raw[c], w[c], w[c] * raw[c], available=live[c])
-                 for c in COMPONENTS]  # fmt: skip
+                 for c in COMPONENTS]
         adj = [Adjustment(f"genre:{g}", 0.2 * profile.affinities[f"genre:{g}"], "affinity")
-               for g in item.genres if f"genre:{g}" in profile.affinities]  # fmt: skip
+               for g in item.genres if f"genre:{g}" in profile.affinities]
         bd = Breakdown(components=comps, adjustments=adj)
         return Ranked(item, bd.total, bd)
 
@@ -77,7 +77,7 @@ class TinyRecommender:
 
 def _users(n: int = 8) -> list[SimUser]:
     return [SimUser(f"u{j}", frozenset(f"i{m}" for m in range(80) if m % 4 == j % 4))
-            for j in range(n)]  # fmt: skip
+            for j in range(n)]
 
 
 def test_grid_and_metrics() -> None:
@@ -91,7 +91,7 @@ def test_grid_and_metrics() -> None:
 
 def test_holdout_split_takes_the_latest_positives() -> None:
     rows = [Interaction(user_id="u", item_id=f"m{t}", value=5.0 if t % 2 else 2.0, ts=float(t))
-            for t in range(20)]  # fmt: skip
+            for t in range(20)]
     train, held = holdout_split(rows)
     assert held == {"u": ["m17", "m19"]}  # 10 positives -> the last 2 by time
     assert len(train) == 18 and all(r.item_id not in held["u"] for r in train)
@@ -152,7 +152,7 @@ def test_benchmark_reports_every_system(tmp_path: Path) -> None:
     names = [c.name for c in report.curves]
     assert names == ["equal", "best static", "ours (centered)", "ours (share)", "ours (hedge)",
                      "ours, default start", "ours, weights only", "best static + affinities",
-                     "oracle"]  # fmt: skip
+                     "oracle"]
     for c in report.curves:
         assert len(c.ndcg) == len(c.hit) == 6 and all(0 <= x <= 1 for x in c.ndcg + c.hit)
     oracle, static = report.curve("oracle"), report.curve("best static")
@@ -181,7 +181,7 @@ def test_the_shipped_prior_and_the_no_feedback_system_are_reported(tmp_path: Pat
 
     rec.recommend = spy  # type: ignore[method-assign]
     report = run_benchmark(sequential_runner(rec, store, cfg), users, cfg,
-                           grid_steps=2, rules=("centered",), shipped=shipped)  # fmt: skip
+                           grid_steps=2, rules=("centered",), shipped=shipped)
     names = [c.name for c in report.curves]
     assert "ours (shipped)" in names and "shipped, no feedback" in names
     uid = users[0].user_id

@@ -30,7 +30,7 @@ def test_metrics_by_hand() -> None:
     assert coverage(lists, 10, 2) == pytest.approx(0.3)
     assert mean_popularity(lists, {"a": 10, "b": 2}, 2) == pytest.approx(3.5)
     got = evaluate({"u": ["a", "b", "c"], "v": ["x"]}, {"u": ["b", "d"], "v": ["y"]},
-                   {"a": 4.0}, n_items=8, k=2, k_large=3)  # fmt: skip
+                   {"a": 4.0}, n_items=8, k=2, k_large=3)
     assert got["ndcg@2"] == pytest.approx((dcg / (1 + dcg)) / 2)
     assert got["recall@2"] == pytest.approx(0.25) and got["recall@3"] == pytest.approx(0.25)
     assert got["coverage"] == pytest.approx(3 / 8) and got["mean_popularity"] == pytest.approx(4 / 3)
@@ -42,7 +42,7 @@ def _rows(user: str, spec: list[tuple[str, float]]) -> list[Interaction]:
 
 def test_temporal_split_holds_out_the_last_fifth_of_positives() -> None:
     u = _rows("u", [("i1", 5), ("i2", 2), ("i3", 4), ("i4", 4.5), ("i5", 4), ("i6", 1),
-                    ("i7", 5), ("i8", 4)])  # fmt: skip
+                    ("i7", 5), ("i8", 4)])
     v = _rows("v", [(f"j{n}", 4.0) for n in range(10)])
     w = _rows("w", [("k1", 5), ("k2", 5), ("k3", 5), ("k4", 5), ("k5", 3)])
     split = temporal_split(u + v + w)
@@ -65,7 +65,7 @@ def _write_movielens(folder: Path, seed: int = 0) -> None:
             out.writerow([n, f"{item.title} ({item.year})", "|".join(item.genres)])
     rng = random.Random(seed)
     with (folder / "ratings.csv").open("w", newline="") as fh, \
-            (folder / "tags.csv").open("w", newline="") as tags:  # fmt: skip
+            (folder / "tags.csv").open("w", newline="") as tags:
         out, tag_out = csv.writer(fh), csv.writer(tags)
         out.writerow(["userId", "movieId", "rating", "timestamp"])
         tag_out.writerow(["userId", "movieId", "tag", "timestamp"])

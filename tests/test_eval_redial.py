@@ -20,7 +20,7 @@ from bench.redial_data import catalog_items, fold_of, load, name_key, split_name
 from tests.fakes import WordHashEmbedder
 
 CLUSTERS = {"horror": ("Horror", "haunted ghost scream night"), "comedy": ("Comedy", "funny jokes laugh party"),
-            "scifi": ("Sci-Fi", "space robot alien planet")}  # fmt: skip
+            "scifi": ("Sci-Fi", "space robot alien planet")}
 
 
 def write_dataset(root: Path, n_dialogues: int = 24, id_base: int = 5000) -> Path:
@@ -30,22 +30,22 @@ def write_dataset(root: Path, n_dialogues: int = 24, id_base: int = 5000) -> Pat
             mid = str(1000 + 10 * c + k)
             movies[mid] = {"name": f"{genre} Tale {k} ({1990 + k})", "genre": [genre.lower()],
                            "plot": f"A {words} story number {k}.", "director": [f"Dir {genre}"],
-                           "star": [f"Star {genre} {k % 3}"], "imdb_id": f"tt{mid}"}  # fmt: skip
+                           "star": [f"Star {genre} {k % 3}"], "imdb_id": f"tt{mid}"}
     dialogues, turns = [], []
     for n in range(n_dialogues):
         c = n % 3
         a, b, r = (str(1000 + 10 * c + (n + j) % 10) for j in (0, 1, 2))
         name = lambda m: movies[m]["name"]  # noqa: E731
         msgs = [(1, "Hi, what do you like?"), (2, f"I loved @{a} and @{b}, anything like them?"),
-                (1, f"You should try @{r}"), (2, "thanks!")]  # fmt: skip
+                (1, f"You should try @{r}"), (2, "thanks!")]
         dialogues.append({"conversationId": str(id_base + n), "initiatorWorkerId": 2, "respondentWorkerId": 1,
                           "movieMentions": {m: name(m) for m in (a, b, r)},
                           "initiatorQuestions": {m: {"suggested": int(m == r), "seen": 1, "liked": 1}
                                                  for m in (a, b, r)},
                           "messages": [{"senderWorkerId": s, "turn_id": t, "text": x}
-                                       for t, (s, x) in enumerate(msgs)]})  # fmt: skip
+                                       for t, (s, x) in enumerate(msgs)]})
         turns.append({"dialog_id": str(id_base + n), "turn_id": 2, "rec": [name(r)],
-                      "context": ["", msgs[0][1], msgs[1][1].replace(f"@{a}", name(a)).replace(f"@{b}", name(b))]})  # fmt: skip
+                      "context": ["", msgs[0][1], msgs[1][1].replace(f"@{a}", name(a)).replace(f"@{b}", name(b))]})
     root.mkdir(parents=True, exist_ok=True)
     (root / "movies.json").write_text(json.dumps(movies))
     (root / "dialogues_valid.jsonl").write_text("\n".join(json.dumps(d) for d in dialogues))

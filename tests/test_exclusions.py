@@ -19,7 +19,7 @@ def svc(tmp_path: Path) -> Tastebud:
 
 def _rate(svc: Tastebud, user: str, ratings: dict[str, float]) -> None:
     rows = [Interaction(user_id=user, item_id=i, value=v, ts=float(n))
-            for n, (i, v) in enumerate(ratings.items())]  # fmt: skip
+            for n, (i, v) in enumerate(ratings.items())]
     with svc.memory.store.transaction() as conn:
         svc.memory.store.replace_interactions(conn, CATALOG, "test-rater", rows)
 

@@ -37,9 +37,9 @@ def test_explanation_is_the_listed_breakdown(engine: Engine) -> None:
 
 def test_raising_a_weight_changes_the_explanation_consistently(engine: Engine) -> None:
     low = engine.explain(profile(weights={"collaborative": 0.1, "content": 0.5, "popularity": 0.4}),
-                         "horror-5")  # fmt: skip
+                         "horror-5")
     high = engine.explain(profile(weights={"collaborative": 0.8, "content": 0.1, "popularity": 0.1}),
-                          "horror-5")  # fmt: skip
+                          "horror-5")
     lo, hi = low.breakdown.component("collaborative"), high.breakdown.component("collaborative")
     assert lo is not None and hi is not None
     assert hi.weight > lo.weight and hi.contribution > lo.contribution
@@ -49,7 +49,7 @@ def test_raising_a_weight_changes_the_explanation_consistently(engine: Engine) -
     shift = (hi.contribution - lo.contribution) + sum(
         h.contribution - lw.contribution for h, lw in zip(high.breakdown.components,
                                                          low.breakdown.components, strict=True)
-        if h.name != "collaborative")  # fmt: skip
+        if h.name != "collaborative")
     assert high.score - low.score == pytest.approx(shift)
 
 

@@ -48,7 +48,7 @@ def test_two_processes_lose_no_events(tmp_path: Path) -> None:
         subprocess.Popen([sys.executable, "-c", code, str(db), str(go), tag], cwd=REPO,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for tag in ("a", "bb")
-    ]  # fmt: skip
+    ]
     # Start both together only once both have imported (on a loaded machine that takes seconds),
     # so the check below that they interleaved measures the store, not process start-up.
     deadline = time.monotonic() + 120

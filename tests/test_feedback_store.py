@@ -28,7 +28,7 @@ def svc(store: Store) -> FeedbackService:
 
 
 def test_like_appends_one_event_with_state_before_and_after(svc: FeedbackService,
-                                                            store: Store) -> None:  # fmt: skip
+                                                            store: Store) -> None:
     svc.record("alice", "western-7", "details")  # what a typical item scores: the baseline
     res = svc.record("alice", "horror-0", "like", text="loved Horror Story 0")
     assert res.reward == 1.0 and res.event_id is not None
@@ -38,7 +38,7 @@ def test_like_appends_one_event_with_state_before_and_after(svc: FeedbackService
     assert "Horror Story 0" in res.message and "collaborative" in res.message
     _, row = store.feedback_events("alice")
     assert (row.signal, row.reward, row.item_id, row.text) == ("like", 1.0, "horror-0",
-                                                               "loved Horror Story 0")  # fmt: skip
+                                                               "loved Horror Story 0")
     assert store.feedback_events("alice")[0].state_before in ({}, default_state())
     assert row.state_after == store.user_state("alice")[0]
     assert row.detail["items"][0]["components"]["collaborative"] == [0.9, True]
@@ -67,7 +67,7 @@ def test_seen_excludes_without_taste_change(svc: FeedbackService, store: Store) 
 
 @pytest.mark.parametrize("value", [0, 7, 5.5])
 def test_rating_outside_range_is_refused_naming_the_value(svc: FeedbackService, store: Store,
-                                                          value: float) -> None:  # fmt: skip
+                                                          value: float) -> None:
     with pytest.raises(FeedbackError, match=f"rating {value:g} is outside 1-5"):
         svc.record("u", "horror-0", "rate", value=value)
     assert store.feedback_events("u") == [] and store.user_state("u") == (None, 0)
@@ -101,7 +101,7 @@ def test_users_are_isolated(svc: FeedbackService, store: Store) -> None:
 
 def test_moved_on_penalizes_each_ignored_item_once(svc: FeedbackService, store: Store) -> None:
     res = svc.record_moved_on("u", ["horror-0", "comedy-0", "western-0"], ["comedy-0"],
-                              text="something else")  # fmt: skip
+                              text="something else")
     assert res.reward == pytest.approx(-0.1) and res.event_id is not None
     (row,) = store.feedback_events("u")
     assert row.item_id is None
@@ -116,6 +116,6 @@ def test_moved_on_penalizes_each_ignored_item_once(svc: FeedbackService, store: 
 
 def test_overridden_reward_flows_through(store: Store) -> None:
     svc = FeedbackService(store, "demo", RewardTable.from_overrides({"details": 0.5}), Learner(),
-                          FakeScorer())  # fmt: skip
+                          FakeScorer())
     assert svc.record("u", "horror-3", "details").reward == 0.5
     assert load_profile(store, "u").liked == {"horror-3": 0.5}

@@ -51,7 +51,7 @@ CASES: list[tuple[str, list[str], str]] = [
     ("catalog-rm-demo", ["catalog", "rm", "demo"], "the bundled catalog 'demo' is not removed"),
     ("catalog-list-with-name", ["catalog", "list", "extra"], "`catalog list` takes no name (got 'extra')"),
     ("eval-missing-data", ["eval", "movielens", "--data", "/nonexistent"], "no MovieLens ratings.csv in /nonexistent"),
-]  # fmt: skip
+]
 
 
 def _fast(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:

@@ -46,7 +46,7 @@ CSV_CASES: list[tuple[str, str, Outcome]] = [
     ("title-over-500", HEAD + ROW1 + "b," + "t" * 501 + ",2000,Drama\n", Err(3, "title: 501 characters, more than the 500 allowed")),
     ("year-garbled", HEAD + ROW1 + "b,Beta,199x,Drama\n", Err(3, "bad year '199x'")),
     ("duplicate-id", HEAD + ROW1 + "a,Again,2000,Drama\n", Err(3, "duplicate id 'a' (first seen at line 2)")),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("name", "text", "expect"), CSV_CASES, ids=[c[0] for c in CSV_CASES])
@@ -98,7 +98,7 @@ def test_a_device_is_refused(tmp_path: Path) -> None:
     ("name", "reason"),
     [("missing.jsonl", "no such file or folder"), ("notes.txt", "unknown file type '.txt'"),
      ("folder.d", "a folder without movies.csv or movies.json")],
-)  # fmt: skip
+)
 def test_unreadable_inputs_are_named(tmp_path: Path, name: str, reason: str) -> None:
     path = tmp_path / name
     if name == "notes.txt":
@@ -122,7 +122,7 @@ REDIAL: list[tuple[str, str, str]] = [
     ("nan", '{"1": {"name": "A", "popularity": NaN}}', ":1: NaN is not a number JSON allows"),
     ("deep", '{"1": {"name": "A", "genre": ' + "[" * 50 + "]" * 50 + "}}", ":1: JSON nested deeper than 8 levels"),
     ("duplicate-key", '{"1": {"name": "A"}, "1": {"name": "B"}}', ":1: duplicate key '1'"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("name", "text", "reason"), REDIAL, ids=[c[0] for c in REDIAL])

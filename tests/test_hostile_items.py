@@ -119,7 +119,7 @@ CASES: list[tuple[str, bytes, Outcome]] = [
     ("json-duplicate-key", jsonl('{"id": "b", "title": "Beta", "title": "Gamma"}'), Err(2, "duplicate key 'title'")),
     ("json-not-utf8", jsonl(b'{"id": "b", "title": "Am\xe9lie"}'), Err(2, "not valid UTF-8 (byte 0xe9 at column 25)")),
     ("json-line-over-1mb-no-newline", jsonl(b"x" * 1_500_000), Err(2, "line of 1,500,001 bytes is longer than the 1,000,000-byte limit")),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("name", "content", "expect"), CASES, ids=[c[0] for c in CASES])
@@ -136,7 +136,7 @@ SPECIAL: list[tuple[str, bytes, Outcome]] = [
     ("crlf-endings", jsonl(row()).replace(b"\n", b"\r\n"), Ok(items=2, title="Beta")),
     ("blank-lines-keep-numbering", jsonl("", "   ", '{"id": "b"}'), Err(4, "missing title")),
     ("no-final-newline", jsonl(row()).rstrip(b"\n"), Ok(items=2, id="b")),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("name", "content", "expect"), SPECIAL, ids=[c[0] for c in SPECIAL])
@@ -151,4 +151,4 @@ def test_long_description_is_truncated_with_a_warning_under_skip_invalid(tmp_pat
     path.write_bytes(jsonl(row(description="d" * 25_000)))
     parsed = read(path, options=ReadOptions(lenient=True))
     check(parsed, path, Warn(2, "description of 25,000 characters truncated to 20,000",
-                             description="d" * 20_000))  # fmt: skip
+                             description="d" * 20_000))

@@ -34,19 +34,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 
 FIELDS = ["id", "title", "name", "year", "genres", "genre", "keywords", "tags", "directors",
           "director", "cast", "star", "description", "plot", "popularity", "runtime", "country",
-          "imdb_id", "aka", "unknown"]  # fmt: skip
+          "imdb_id", "aka", "unknown"]
 NASTY_TEXT = st.sampled_from(["", " ", "\x00", "\x1b[2J", "\u202e", "\x9b", "Drama", "dramma",
-                              "NaN", "inf", "-1", "1e999", "1999", '"', "\n", "a" * 600])  # fmt: skip
+                              "NaN", "inf", "-1", "1e999", "1999", '"', "\n", "a" * 600])
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(10**15), 10**15),
-                    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=40), NASTY_TEXT)  # fmt: skip
+                    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=40), NASTY_TEXT)
 VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                      st.dictionaries(st.text(max_size=5), inner, max_size=3)), max_leaves=12)  # fmt: skip
+                      st.dictionaries(st.text(max_size=5), inner, max_size=3)), max_leaves=12)
 ROWS = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=8)
 
 
 def assert_item_within_limits(item: Item) -> None:
     texts = [item.id, item.title, item.description, item.country or "", item.imdb_id or "",
-             *item.aka, *item.genres, *item.keywords, *item.directors, *item.cast]  # fmt: skip
+             *item.aka, *item.genres, *item.keywords, *item.directors, *item.cast]
     assert not any(_CONTROL.search(t) for t in texts), item
     assert 0 < len(item.id) <= limits.MAX_ID and 0 < len(item.title) <= limits.MAX_TITLE
     assert len(item.description) <= limits.MAX_DESCRIPTION
@@ -101,7 +101,7 @@ CELLS = st.one_of(st.text(max_size=30), NASTY_TEXT, st.sampled_from(['"', '""', 
 
 @FAST
 @given(header=st.lists(st.sampled_from(FIELDS), min_size=1, max_size=5, unique=True),
-       rows=st.lists(st.lists(CELLS, max_size=6), max_size=6), quote=st.booleans())  # fmt: skip
+       rows=st.lists(st.lists(CELLS, max_size=6), max_size=6), quote=st.booleans())
 def test_random_csv_rows_never_crash(header: list[str], rows: list[list[str]], quote: bool) -> None:
     buf = io.StringIO()
     if quote:
@@ -117,19 +117,19 @@ def test_random_csv_rows_never_crash(header: list[str], rows: list[list[str]], q
 
 
 RATING_CELLS = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr),
-                         st.integers(-10, 20).map(str), NASTY_TEXT)  # fmt: skip
+                         st.integers(-10, 20).map(str), NASTY_TEXT)
 
 
 @FAST
 @given(values=st.lists(st.tuples(st.sampled_from(["u1", "u2", "\x1bu"]), st.sampled_from(["a", "b", "zz"]),
-                                 RATING_CELLS), max_size=8))  # fmt: skip
+                                 RATING_CELLS), max_size=8))
 def test_random_ratings_are_in_scale_or_named(values: list[tuple[str, str, str]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         films = Path(tmp) / "films.jsonl"
         films.write_text('{"id": "a", "title": "A"}\n{"id": "b", "title": "B"}\n')
         ratings = Path(tmp) / "ratings.csv"
         ratings.write_text("user_id,item_id,value\n" + "".join(
-            f'{u},{i},"{v}"\n' for u, i, v in values if '"' not in v))  # fmt: skip
+            f'{u},{i},"{v}"\n' for u, i, v in values if '"' not in v))
         read_or_refuse(films, interactions=ratings)
 
 
@@ -155,7 +155,7 @@ def test_ingest_is_all_or_nothing_on_random_rows(rows: list[dict], skip: bool) -
     parsed = read_catalog(path)
     try:
         report = ingest(parsed, catalog="prop", client=memory.client, store=memory.store,
-                        embedder=memory.embedder, skip_invalid=skip)  # fmt: skip
+                        embedder=memory.embedder, skip_invalid=skip)
     except IngestError:
         assert memory.store.catalog_record("prop") == before  # the old catalog, untouched
         assert sorted(c.name for c in memory.client.list_collections()) == collections_before

@@ -42,7 +42,7 @@ CASES: list[tuple[str, str, str | None, list[tuple[str, str, float]]]] = [
     ("extra-column", "u1,a,4,1,extra\n", "5 field(s), but the header has 4", []),
     ("missing-column", "u1,a\n", "2 field(s), but the header has 4", []),
     ("unclosed-quote", 'u1,"a,4,1\nu2,a,5,2\n', "a quote opened in this record never closes", []),
-]  # fmt: skip
+]
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def films(tmp_path: Path) -> Path:
 def test_hostile_rating_row(
     films: Path, tmp_path: Path, name: str, rows: str, error: str | None,
     stored: list[tuple[str, str, float]],
-) -> None:  # fmt: skip
+) -> None:
     ratings = tmp_path / "ratings.csv"
     ratings.write_text(HEAD + rows)
     parsed = read(films, interactions=ratings)
@@ -74,7 +74,7 @@ def test_a_ratings_file_without_a_user_column_is_one_error(films: Path, tmp_path
     parsed = read(films, interactions=ratings)
     assert [str(e) for e in parsed.errors] == [
         f"{ratings}:1: the header has no user_id or userId or user column (it has:"
-        " 'name, film, stars'); is this the right file, with a header line?"]  # fmt: skip
+        " 'name, film, stars'); is this the right file, with a header line?"]
     assert parsed.interactions == []
 
 
@@ -102,7 +102,7 @@ def test_identical_duplicates_are_stored_once_and_counted(films: Path, tmp_path:
     [("1-10", "10", 5.0, None), ("1-10", "8", 4.0, None), ("1-10", "11", None, "outside the rating scale 1-10"),
      ("0-100", "0", 0.0, None), ("0-100", "100", 5.0, None), ("0.5-5", "0.5", 0.5, None),
      ("1-10", "0.5", None, "rating: '0.5' is outside the rating scale 1-10")],
-)  # fmt: skip
+)
 def test_declared_rating_scale(
     films: Path, tmp_path: Path, scale: str, value: str, stored: float | None, error: str | None
 ) -> None:
@@ -119,7 +119,7 @@ def test_declared_rating_scale(
     ("text", "reason"),
     [("5-1", "LOW must be less than HIGH"), ("five", "expected LOW-HIGH such as 1-5 or 1-10"),
      ("", "expected LOW-HIGH"), ("1-", "expected LOW-HIGH"), ("3-3", "LOW must be less than HIGH")],
-)  # fmt: skip
+)
 def test_bad_rating_scale_is_named(text: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         RatingScale.parse(text)

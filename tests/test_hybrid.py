@@ -35,7 +35,7 @@ def assert_sums(r: Ranked) -> None:
 @pytest.mark.parametrize("query", [None, "space robot future"])
 def test_every_listed_item_sums_and_score_item_reproduces_it(engine: Engine, query: str | None) -> None:
     profile = fan(affinities={"genre:Horror": 0.5, "decade:1980": -0.4}, soft={"keyword:scary": 0.3},
-                  popularity_bias=0.5, novelty_bias=-0.3)  # fmt: skip
+                  popularity_bias=0.5, novelty_bias=-0.3)
     got = engine.recommend(profile, query=query, k=12, diversity=0.4).items
     assert len(got) == 12
     for r in got:
@@ -86,7 +86,7 @@ def test_filters_are_respected(engine: Engine) -> None:
 
 def test_hard_rules_and_exclusions(engine: Engine) -> None:
     profile = fan(hard=[HardRule("exclude", "genre:Horror"), HardRule("year_min", year=1970)],
-                  seen={"comedy-5"}, disliked={"sci-fi-3"})  # fmt: skip
+                  seen={"comedy-5"}, disliked={"sci-fi-3"})
     got = engine.recommend(profile, k=20, exclude_ids={"western-4"}).items
     ids = {r.item.id for r in got}
     assert not any("Horror" in r.item.genres for r in got)

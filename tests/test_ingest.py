@@ -20,7 +20,7 @@ GOOD = [
     {"id": "heat", "title": "Heat", "year": 1995, "genres": "Crime|Thriller",
      "description": "A thief and a detective circle each other in Los Angeles."},
     {"id": "up", "title": "Up", "year": 2009, "genres": ["Animation"], "keywords": ["Balloons"]},
-]  # fmt: skip
+]
 
 
 def write_jsonl(path: Path, rows: list[dict], extra_lines: list[str] = ()) -> Path:  # type: ignore[assignment]
@@ -36,7 +36,7 @@ def memory(settings: Settings):
 def run(memory, path: Path, **kw):  # type: ignore[no-untyped-def]
     parsed = read_catalog(path, interactions=kw.pop("interactions", None))
     rep = ingest(parsed, catalog="demo", client=memory.client, store=memory.store,
-                 embedder=memory.embedder, **kw)  # fmt: skip
+                 embedder=memory.embedder, **kw)
     memory.catalog.refresh()
     return rep
 
@@ -136,7 +136,7 @@ def test_movielens_title_forms(tmp_path: Path) -> None:
     assert titles["3"] == ("Untitled", None, ())
     assert [(r.user_id, r.item_id, r.value) for r in parsed.interactions] == [
         ("ml-1", "1", 5.0), ("ml-1", "2", 4.0)
-    ]  # fmt: skip
+    ]
 
 
 class _BrokenEmbedder(WordHashEmbedder):
@@ -155,7 +155,7 @@ def test_a_failed_embed_leaves_no_collection_and_the_old_catalog(memory, tmp_pat
     parsed = read_catalog(write_jsonl(tmp_path / "big.jsonl", many))
     with pytest.raises(RuntimeError, match="went away"):
         ingest(parsed, catalog="demo", client=memory.client, store=memory.store,
-               embedder=_BrokenEmbedder())  # fmt: skip
+               embedder=_BrokenEmbedder())
     assert sorted(c.name for c in memory.client.list_collections()) == before
     memory.catalog.refresh()
     assert list(memory.catalog.items) == ["alien"]

@@ -50,7 +50,7 @@ def test_killed_ingest_keeps_previous_catalog(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "d", user="t")
     mem = open_memory(settings, embedder=WordHashEmbedder())
     ingest(read_catalog(_catalog(tmp_path / "old.jsonl", 5, "old")), catalog="demo",
-           client=mem.client, store=mem.store, embedder=mem.embedder)  # fmt: skip
+           client=mem.client, store=mem.store, embedder=mem.embedder)
     mem.store.close()
 
     marker = tmp_path / "marker"
@@ -72,7 +72,7 @@ def test_killed_ingest_keeps_previous_catalog(tmp_path: Path) -> None:
     assert mem.catalog.content_query(vec, 1)[0][0].startswith("old")
     # The next ingest clears the half-built collection and succeeds.
     rep = ingest(read_catalog(_catalog(tmp_path / "small.jsonl", 3, "new")), catalog="demo",
-                 client=mem.client, store=mem.store, embedder=mem.embedder)  # fmt: skip
+                 client=mem.client, store=mem.store, embedder=mem.embedder)
     mem.catalog.refresh()
     assert rep.items == 3 and sorted(mem.catalog.items) == ["new0", "new1", "new2"]
     assert len(mem.client.list_collections()) == 1

@@ -20,7 +20,7 @@ def _modules_after_import(package: str) -> set[str]:
         "print('\\n'.join(sorted(sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                         check=True)  # fmt: skip
+                         check=True)
     return set(out.stdout.split())
 
 
@@ -55,5 +55,5 @@ def test_importing_does_not_read_settings_or_touch_the_data_dir(tmp_path: Path) 
         f"print(os.path.exists({str(tmp_path / 'nowhere')!r}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                         check=True)  # fmt: skip
+                         check=True)
     assert out.stdout.strip() == "False"

@@ -38,7 +38,7 @@ class FakeScorer:
     """score_fn double: fixed per-item component scores (or hashed ones), profile-weighted."""
 
     def __init__(self, items: list[Item] | None = None,
-                 scores: Mapping[str, Mapping[str, float]] | None = None) -> None:  # fmt: skip
+                 scores: Mapping[str, Mapping[str, float]] | None = None) -> None:
         self.items = {i.id: i for i in items or small_catalog()}
         self.scores = dict(scores or {})
 
@@ -46,16 +46,16 @@ class FakeScorer:
         item = self.items[item_id]
         norm = self.scores.get(item_id) or {c: _hash01(c, item_id) for c in COMPONENTS}
         comps = [ComponentScore(c, norm[c], norm[c], profile.weights[c],
-                                profile.weights[c] * norm[c]) for c in COMPONENTS]  # fmt: skip
+                                profile.weights[c] * norm[c]) for c in COMPONENTS]
         bd = Breakdown(components=comps)
         return Ranked(item, bd.total, bd)
 
 
 def _event(signal: str, reward: float, comps: Mapping[str, float], facets=(), kind="explicit"):
     items = [{"id": "x", "components": {c: [s, True] for c, s in comps.items()},
-              "facets": list(facets)}]  # fmt: skip
+              "facets": list(facets)}]
     return {"signal": signal, "reward": reward,
-            "detail": {"kind": kind, "taste": True, "items": items}}  # fmt: skip
+            "detail": {"kind": kind, "taste": True, "items": items}}
 
 
 def _on_simplex(w: Mapping[str, float], floor: float) -> bool:
@@ -250,7 +250,7 @@ def test_rebuild_repairs_a_damaged_state(tmp_path: Path) -> None:
 
 def test_credit_inputs_capture_the_breakdown() -> None:
     scorer = FakeScorer(scores={"horror-0": {"collaborative": 0.1, "content": 0.7,
-                                             "popularity": 0.3}})  # fmt: skip
+                                             "popularity": 0.3}})
     got = credit_inputs(scorer(Profile("u"), "horror-0"))
     assert got["id"] == "horror-0"
     assert got["components"]["content"] == [0.7, True]

@@ -35,7 +35,7 @@ def test_issue_examples(vocab: Vocabulary) -> None:
     assert "funny" in query_text(p.actions[0])
     p = parse("I loved the second one", vocab)
     assert (p.intent, p.actions[0].slots["refs"], p.actions[0].slots["signal"]) == (
-        "feedback", [2], "love")  # fmt: skip
+        "feedback", [2], "love")
     assert parse("why the first?", vocab).actions[0].targets() == ["#1"]
     assert parse("why Heat?", vocab).actions[0].slots["titles"] == ["Heat"]
 
@@ -74,7 +74,7 @@ def test_typos_go_through_the_fuzzy_matcher(vocab: Vocabulary) -> None:
     [("80s", (1980, 1989)), ("from the nineties", (1990, 1999)), ("late 90s", (1995, 1999)),
      ("after 2000", (2001, None)), ("before 1990", (None, 1989)), ("recent", (2010, None)),
      ("nothing before 1960", (1960, None)), ("between 1980 and 1995", (1980, 1995))],
-)  # fmt: skip
+)
 def test_decades(text: str, expected: tuple[int | None, int | None]) -> None:
     assert slots.decade_range(text, recent_from=2010) == expected
 
@@ -99,7 +99,7 @@ def test_labelled_set_meets_targets(vocab: Vocabulary) -> None:
 
 def test_labelled_set_is_well_formed() -> None:
     intents = {"recommend", "search", "similar", "explain", "details", "feedback",
-               "adjust_preferences", "show_profile", "greeting", "help", "chitchat"}  # fmt: skip
+               "adjust_preferences", "show_profile", "greeting", "help", "chitchat"}
     for line in DEFAULT_DATA.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         assert set(row) >= {"text", "intent", "slots"}
@@ -111,11 +111,11 @@ def test_acceptance_sets_are_scored_through_the_session(tmp_path: Path) -> None:
     world = EvalWorld(tmp_path / "world", embedder=WordHashEmbedder())
     try:
         convs = [c for c in load_jsonl(DATA / "dialogues_dev.jsonl")
-                 if c["id"] in ("compound-arrival-01", "pref-never-01")]  # fmt: skip
+                 if c["id"] in ("compound-arrival-01", "pref-never-01")]
         score = score_dialogues(world, convs, "dev", keep_failures=True)
         assert score.n == 2 and score.passed == 2, score.failures
         single = [{"text": "rate Groundhog Day 5 stars", "intents": ["give_feedback"],
-                   "slots": {"titles": ["Groundhog Day"], "signal": "rate"}}]  # fmt: skip
+                   "slots": {"titles": ["Groundhog Day"], "signal": "rate"}}]
         s1 = score_single(world, single, "dev", keep_failures=True)
         assert s1.extra["intent_accuracy"] == 1.0 and s1.extra["slot_f1"] == 1.0, s1.failures
     finally:
@@ -126,7 +126,7 @@ def test_a_failed_expectation_is_named() -> None:
     from bench.eval_world import Turn
 
     turn = Turn(tools=["give_feedback"], calls=[], shown=[], feedback=[("Heat", "like", None)],
-                rules_added=1, reply="ok")  # fmt: skip
+                rules_added=1, reply="ok")
     bad = check_turn({"tools": ["recommend"], "no_feedback": True, "rules_added": 0,
-                      "list": {"min_count": 1}}, turn, [])  # fmt: skip
+                      "list": {"min_count": 1}}, turn, [])
     assert len(bad) == 4 and bad[0].startswith("tools")

@@ -41,7 +41,7 @@ def stub() -> Any:
 
 def openai_settings(tmp_path: Path, url: str, **kw: Any) -> Settings:
     base: dict[str, Any] = {"chat_backend": "openai", "model": "stub-model", "openai_base_url": url,
-                            "openai_api_key": KEY, "max_retries": 2, "request_timeout": 5.0}  # fmt: skip
+                            "openai_api_key": KEY, "max_retries": 2, "request_timeout": 5.0}
     return Settings(data_dir=tmp_path, user="oa_user", **{**base, **kw})
 
 
@@ -57,14 +57,14 @@ def test_factory_maps_the_settings(tmp_path: Path) -> None:
     with pytest.raises(ModelConfigError, match="OPENAI_API_KEY"):
         build_openai_model(Settings(data_dir=tmp_path, chat_backend="openai"))
     local = build_openai_model(Settings(data_dir=tmp_path, chat_backend="openai",
-                                        openai_base_url="http://localhost:11434/v1"))  # fmt: skip
+                                        openai_base_url="http://localhost:11434/v1"))
     assert local.openai_api_base == "http://localhost:11434/v1"
 
 
 def test_streaming_tool_call_with_split_arguments(svc: Tastebud, stub: StubOpenAI, tmp_path: Path) -> None:
     stub.enqueue(Reply(tool_calls=[("recommend", {"query": "funny", "like_titles": ["Alien"], "k": 3})],
                        arg_pieces=5),
-                 Reply(text="Here are three funny picks in the spirit of Alien."))  # fmt: skip
+                 Reply(text="Here are three funny picks in the spirit of Alien."))
     s = openai_settings(tmp_path, stub.url)
     chat = build_chat_service(s, svc)
     assert chat.backend_label == "stub-model"
@@ -73,7 +73,7 @@ def test_streaming_tool_call_with_split_arguments(svc: Tastebud, stub: StubOpenA
     assert result.error is None and result.reply.startswith("Here are three")
     assert len(tokens) > 3 and "".join(tokens).endswith("Alien.")
     assert result.tool_calls[0] == {"name": "recommend",
-                                    "args": {"query": "funny", "like_titles": ["Alien"], "k": 3}}  # fmt: skip
+                                    "args": {"query": "funny", "like_titles": ["Alien"], "k": 3}}
     assert len(result.recommendations) == 3
     first, second = stub.requests
     assert first.body["stream"] is True and first.headers["authorization"] == f"Bearer {KEY}"
@@ -84,7 +84,7 @@ def test_streaming_tool_call_with_split_arguments(svc: Tastebud, stub: StubOpenA
 
 def test_plain_json_tool_call(svc: Tastebud, stub: StubOpenAI, tmp_path: Path) -> None:
     stub.enqueue(Reply(tool_calls=[("give_feedback", {"title_or_ref": "Heat", "signal": "love"})]),
-                 Reply(text="Noted, you loved Heat."))  # fmt: skip
+                 Reply(text="Noted, you loved Heat."))
     s = openai_settings(tmp_path, stub.url)
     model = build_openai_model(s).model_copy(update={"streaming": False})
     result = ChatService(s, svc, model).turn("I loved Heat")
@@ -132,7 +132,7 @@ def test_unreachable_server(svc: Tastebud, tmp_path: Path) -> None:
 
 
 def test_key_never_leaks(svc: Tastebud, stub: StubOpenAI, tmp_path: Path,
-                         caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
+                         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("DEBUG")
     stub.enqueue(Status(401, message=f"Incorrect API key provided: {KEY}"))
     s = openai_settings(tmp_path, stub.url, max_retries=0)
@@ -140,6 +140,6 @@ def test_key_never_leaks(svc: Tastebud, stub: StubOpenAI, tmp_path: Path,
     result = chat.turn("hello")
     assert result.error and "rejected the API key" in result.error
     for text in (result.error, json.dumps(result.to_dict()), repr(chat), repr(chat.model),
-                 repr(s), json.dumps(s.redacted()), caplog.text):  # fmt: skip
+                 repr(s), json.dumps(s.redacted()), caplog.text):
         assert KEY not in text
     assert isinstance(build_model(s, svc), type(chat.model))

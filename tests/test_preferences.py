@@ -59,12 +59,12 @@ def test_rules_reach_the_profile(store: Store) -> None:
         {"kind": "soft", "facet": "popularity", "strength": -0.5},
         {"kind": "soft", "facet": "novelty", "strength": 0.7},
         {"kind": "soft", "facet": "person", "value": "Ridley Scott", "strength": 0.6},
-    ], text="less horror, none, only after 2000, obscure and surprising, more Ridley")  # fmt: skip
+    ], text="less horror, none, only after 2000, obscure and surprising, more Ridley")
     assert said[:2] == ["less Horror (-0.5)", "never Horror"]
     p = load_profile(store, "u")
     assert p.soft == {"genre:Horror": -0.5, "person:Ridley Scott": 0.6}
     assert [(r.kind, r.key, r.year) for r in p.hard] == [("exclude", "genre:Horror", None),
-                                                         ("year_min", "", 2000)]  # fmt: skip
+                                                         ("year_min", "", 2000)]
     assert all(isinstance(r, HardRule) and r.rule_id for r in p.hard)
     assert p.popularity_bias == -0.5 and p.novelty_bias == 0.7
 
@@ -76,12 +76,12 @@ def test_soft_rules_add_up_and_clip(store: Store) -> None:
 
 def test_trust_tilts_weights_keeping_floors(store: Store) -> None:
     apply_changes(store, "u", [{"kind": "trust", "component": "collaborative", "factor": 1.5}],
-                  "rely more on people like me")  # fmt: skip
+                  "rely more on people like me")
     w = load_profile(store, "u").weights
     assert w["collaborative"] > DEFAULT_WEIGHTS["collaborative"]
     assert sum(w.values()) == pytest.approx(1.0)
     apply_changes(store, "u", [{"kind": "trust", "component": "collaborative", "factor": 10}] * 3,
-                  "only people like me")  # fmt: skip
+                  "only people like me")
     w = load_profile(store, "u").weights
     assert min(w.values()) >= 0.05 - 1e-12 and sum(w.values()) == pytest.approx(1.0)
 
@@ -90,7 +90,7 @@ def test_undo_and_reset_remove_effects_exactly(store: Store) -> None:
     base = load_profile(store, "u")
     apply_changes(store, "u", [LESS_HORROR], "less horror")
     apply_changes(store, "u", [{"kind": "trust", "component": "content", "factor": 2}],
-                  "more like what I asked for")  # fmt: skip
+                  "more like what I asked for")
     assert undo(store, "u") == "rely more on content (x2)"
     p = load_profile(store, "u")
     assert p.weights == base.weights and p.soft == {"genre:Horror": -0.5}
@@ -127,7 +127,7 @@ def test_less_horror_drops_and_no_horror_removes_it(settings: Settings) -> None:
     memory = open_memory(settings, embedder=WordHashEmbedder())
     parsed = Parsed(source="test", items=small_catalog())
     ingest(parsed, catalog=memory.catalog.name, client=memory.client, store=memory.store,
-           embedder=memory.embedder)  # fmt: skip
+           embedder=memory.embedder)
     memory.catalog.refresh()
     engine = engine_module.Engine(memory)
     store = memory.store

@@ -84,9 +84,9 @@ def _trained_model(data_dir: Path, rows: list[Interaction]) -> tuple[dict, bytes
     films = small_catalog()
     split = temporal_split(rows)  # what `eval movielens` does: ingest only the training part
     parsed = Parsed(source="test", items=films, interactions=split.train,
-                    item_lines={i.id: n for n, i in enumerate(films, 1)})  # fmt: skip
+                    item_lines={i.id: n for n, i in enumerate(films, 1)})
     ingest(parsed, catalog=CATALOG, client=memory.client, store=memory.store,
-           embedder=memory.embedder)  # fmt: skip
+           embedder=memory.embedder)
     memory.catalog.refresh()
     report = Engine(memory, cf_config=CFConfig(threads=1)).train()
     assert report.collection is not None and report.ranker is not None

@@ -75,7 +75,7 @@ def _ctx(state: CatalogState, req: Request):  # type: ignore[no-untyped-def]
     weights = user_item_weights(req.profile, (), True, req.config)
     return Context(query=None, seeds=(), weights_by_item=weights,
                    disliked=frozenset(req.profile.disliked), use_history=True,
-                   known=frozenset(req.known), embed=lambda _t: np.zeros(1), config=req.config)  # fmt: skip
+                   known=frozenset(req.known), embed=lambda _t: np.zeros(1), config=req.config)
 
 
 class TestContentRetriever(RetrieverContract):

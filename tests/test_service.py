@@ -48,7 +48,7 @@ def test_details_and_more_like_are_implicit_rewards(svc: Tastebud) -> None:
     events = svc.memory.store.feedback_events("ann")
     assert [(e.signal, e.item_id, e.reward) for e in events] == [
         ("details", shown[0].item.id, 0.3), ("more_like", shown[1].item.id, 0.6)
-    ]  # fmt: skip
+    ]
 
 
 def test_moving_on_penalises_only_ignored_items(svc: Tastebud) -> None:
@@ -85,7 +85,7 @@ def test_avoided_moods_are_filtered_before_the_list_is_recorded(svc: Tastebud) -
     from tools.filters import Filters
 
     result = svc.recommend("ann", filters=Filters(exclude_keywords=("scary",)), k=40,
-                           thread_id="t")  # fmt: skip
+                           thread_id="t")
     assert result.items and all("scary" not in r.item.keywords for r in result.items)
     assert svc.memory.store.shown_lists("ann", "t") == [[r.item.id for r in result.items]]
 

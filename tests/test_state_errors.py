@@ -93,7 +93,7 @@ def test_control_characters_are_escaped_in_text_and_exact_in_json(
 ) -> None:
     # An old catalog (ingested before the readers refused control characters).
     _fill(settings, [Item(id="evil", title=ESC_TITLE, description="\x9b31m red"),
-                     Item(id="b", title="Beta")])  # fmt: skip
+                     Item(id="b", title="Beta")])
     assert main(["recommend", "--k", "2"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
@@ -131,7 +131,7 @@ def test_a_read_only_data_dir(tmp_path: Path) -> None:
 
         def run(*args: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run([*prefix, sys.executable, "-m", "tui.cli", *args], cwd=REPO,
-                                  env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+                                  env=env, capture_output=True, text=True, timeout=120)
 
         listed = run("catalog", "list")
         assert listed.returncode == 0, listed.stderr

@@ -18,7 +18,7 @@ def test_migrations_from_empty_database_create_every_table(tmp_path: Path) -> No
     assert applied == [m.__name__ for m in MIGRATIONS]
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     expected = {"users", "interactions", "catalogs", "feedback_events", "user_state",
-                "preferences", "shown_lists", "_migrations"}  # fmt: skip
+                "preferences", "shown_lists", "_migrations"}
     assert expected <= tables
     assert migrate(db) == []  # a second run applies nothing
 

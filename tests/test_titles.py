@@ -43,7 +43,7 @@ def index() -> TitleIndex:
     ("le fabuleux destin d'amelie poulain", "amelie"), ("Halloween 2018", "hw18"),
     ("Dune (1984)", "dune84"), ("godfahter", "gf1"), ("Blade Runner 2049", "br49"),
     ("eternal sunshine", "ess"), ("oceans 11", "oceans"), ("  THE GODFATHER PART III ", "gf3"),
-])  # fmt: skip
+])
 def test_resolves(index: TitleIndex, typed: str, expected: str) -> None:
     got = index.resolve(typed)
     assert got.item is not None and got.item.id == expected, got.message()
@@ -79,10 +79,10 @@ def test_resolving_among_36k_titles_still_finds_the_right_film() -> None:
     # Resolve latency is measured in bench/latency_bench.py, not asserted here.
     rng = random.Random(0)
     base = ["night", "city", "dark", "love", "war", "star", "blood", "river", "king", "last",
-            "house", "road", "dead", "moon"]  # fmt: skip
+            "house", "road", "dead", "moon"]
     words = [w * rng.randint(1, 2) for w in base]
     items = [film(f"f{n}", " ".join(rng.sample(words, rng.randint(1, 4))).title() + f" {n}",
-                  1900 + n % 120) for n in range(36_000)] + FILMS  # fmt: skip
+                  1900 + n % 120) for n in range(36_000)] + FILMS
     index = TitleIndex(items)
     queries = ["the godfather 2", "Alien 1979", "amelie", "halloween", "night city dark 17", "xyz"]
     for q in queries:

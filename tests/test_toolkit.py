@@ -43,7 +43,7 @@ class Caller:
 
     def __call__(self, name: str, **args: Any) -> dict[str, Any]:
         rt = ToolRuntime(state={"messages": self.messages}, context=self.ctx, config={},
-                         stream_writer=lambda _: None, tool_call_id="c1", store=None)  # fmt: skip
+                         stream_writer=lambda _: None, tool_call_id="c1", store=None)
         out = TOOLS[name].invoke({**args, "runtime": rt})
         self.messages.append(ToolMessage(content=out, tool_call_id=f"c{len(self.messages)}", name=name))
         return json.loads(out)
@@ -51,7 +51,7 @@ class Caller:
 
 def test_schemas_hide_the_runtime_and_describe_every_arg() -> None:
     assert list(TOOLS) == ["recommend", "search", "similar_to", "explain", "item_details",
-                           "give_feedback", "adjust_preferences", "show_profile"]  # fmt: skip
+                           "give_feedback", "adjust_preferences", "show_profile"]
     for tool in TOOLS.values():
         schema = tool.tool_call_schema.model_json_schema()
         assert tool.description and "runtime" not in schema.get("properties", {})
@@ -62,7 +62,7 @@ def test_schemas_hide_the_runtime_and_describe_every_arg() -> None:
 
 def test_parse_ref() -> None:
     cases = {"#2": 2, "2": 2, "the second one": 2, "2nd": 2, "last": -1, "the last one": -1,
-             "it": "it", "that one": "it", "Heat": None, "Seven": None, "Top Hat": None}  # fmt: skip
+             "it": "it", "that one": "it", "Heat": None, "Seven": None, "Top Hat": None}
     assert {k: parse_ref(k) for k in cases} == cases
 
 

@@ -67,20 +67,20 @@ class FakeTastebud:
     def rank(self, item: Item, position: int, shown_at: int | None = None) -> Ranked:
         """The item's score as the `position`-th by score; `shown_at` is its place in the list."""
         parts = {"collaborative": 0.9 - 0.1 * position, "content": 0.8 - 0.05 * position,
-                 "popularity": min(1.0, (item.popularity or 0) / 20)}  # fmt: skip
+                 "popularity": min(1.0, (item.popularity or 0) / 20)}
         comps = [ComponentScore(n, round(v, 3), round(v, 3), self.weights[n],
-                                self.weights[n] * round(v, 3)) for n, v in parts.items()]  # fmt: skip
+                                self.weights[n] * round(v, 3)) for n, v in parts.items()]
         adjustments = [
             Adjustment(f"genre:{g}", 0.2 * self.affinity[f"genre:{g}"], f"you like {g}")
             for g in item.genres if self.affinity.get(f"genre:{g}", 0) > 0
-        ]  # fmt: skip
+        ]
         breakdown = Breakdown(comps, adjustments)
         listed = shown_at is not None
         return Ranked(item, breakdown.total, breakdown, shown_at if listed else None,
                       position + 1 if listed else None)
 
     def recommend(self, user_id: str, *, query: str | None = None, filters: Any = None, k: int = 4,
-                  like_ids: Any = (), thread_id: str = "default") -> FakeRecommendResult:  # fmt: skip
+                  like_ids: Any = (), thread_id: str = "default") -> FakeRecommendResult:
         words = (query or "").lower()
         wanted = [
             g for g, ws in GENRE_WORLD.items() if g.lower() in words or any(w in words for w in ws)
@@ -95,7 +95,7 @@ class FakeTastebud:
         return FakeRecommendResult(ranked, [], query)
 
     def feedback(self, user_id: str, item_id: str, signal: str, *, value: float | None = None,
-                 text: str | None = None) -> FeedbackResult:  # fmt: skip
+                 text: str | None = None) -> FeedbackResult:
         item = self.items[item_id]
         reward = (value - 3) / 2 if signal == "rate" and value is not None else REWARDS[signal]
         before = dict(self.weights)
@@ -137,7 +137,7 @@ class FakeTastebud:
             top_positive=[kv for kv in reversed(ordered) if kv[1] > 0][:5],
             top_negative=[kv for kv in ordered if kv[1] < 0][:5],
             hard_rules=list(self.rules), n_events=len(self.events),
-        )  # fmt: skip
+        )
 
     def undo_preference(self, user_id: str) -> str | None:
         return self.rules.pop() if self.rules else None
@@ -151,7 +151,7 @@ class FakeChatService:
     """Answers from FakeTastebud, streaming its reply word by word through on_token."""
 
     def __init__(self, service: FakeTastebud | None = None, *, user_id: str = "tester",
-                 backend_label: str = "offline") -> None:  # fmt: skip
+                 backend_label: str = "offline") -> None:
         self.service = service or FakeTastebud()
         self.user_id = user_id
         self.thread_id = "t1"
@@ -195,7 +195,7 @@ def recommend_replies(k: int = 4) -> list[Any]:
     from langchain_core.messages import AIMessage
 
     call = {"name": "recommend", "args": {"query": "funny", "genres": ["Comedy"], "k": k},
-            "id": "c1"}  # fmt: skip
+            "id": "c1"}
     return [AIMessage(content="", tool_calls=[call]), AIMessage(content="Here are some comedies.")]
 
 
@@ -221,7 +221,7 @@ def real_chat(settings: Settings, model: Any) -> ChatService:
     parsed = Parsed(source="test", items=items)
     parsed.interactions = generate_community(items, n_users=60)
     ingest(parsed, catalog=memory.catalog.name, client=memory.client, store=memory.store,
-           embedder=memory.embedder)  # fmt: skip
+           embedder=memory.embedder)
     memory.catalog.refresh()
     service = Tastebud(memory)
     service.prepare()

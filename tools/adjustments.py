@@ -63,14 +63,14 @@ def _item_canonical(item: Item) -> dict[str, list[tuple[str, str]]]:
 
 
 def preference_terms(item: Item, affinities: Mapping[str, float], soft: Mapping[str, float],
-                     scales: AdjustmentScales) -> list[Adjustment]:  # fmt: skip
+                     scales: AdjustmentScales) -> list[Adjustment]:
     """Affinity and soft-preference terms for one item (both maps already canonical)."""
     if not affinities and not soft:
         return []
     carried = _item_canonical(item)
     out: list[Adjustment] = []
     for source, prefs, scale in (("affinity", affinities, scales.affinity),
-                                 ("soft", soft, scales.soft)):  # fmt: skip
+                                 ("soft", soft, scales.soft)):
         if not prefs:
             continue
         for facet, keys in carried.items():
@@ -81,13 +81,13 @@ def preference_terms(item: Item, affinities: Mapping[str, float], soft: Mapping[
             shrink = scale / abs(total) if abs(total) > scale else 1.0
             for key, shown, v in fired:
                 out.append(Adjustment(f"{source}:{key}", scale * v * shrink,
-                                      _reason(source, facet, shown, v)))  # fmt: skip
+                                      _reason(source, facet, shown, v)))
     return out
 
 
 def _reason(source: str, facet: str, shown: str, v: float) -> str:
     what = {"genre": f"{shown} films", "decade": f"films from the {shown}s",
-            "person": f"films with {shown}", "keyword": f"'{shown}' films"}.get(facet, shown)  # fmt: skip
+            "person": f"films with {shown}", "keyword": f"'{shown}' films"}.get(facet, shown)
     if source == "soft":
         return f"you asked for {'more' if v > 0 else 'less'} {what}"
     return f"you have {'liked' if v > 0 else 'disliked'} {what} (affinity {v:+.2f})"
@@ -98,18 +98,18 @@ def watchlist_term(scales: AdjustmentScales) -> Adjustment:
 
 
 def bias_terms(profile: Profile, pop_z: float | None, novelty: float | None,
-               scales: AdjustmentScales) -> list[Adjustment]:  # fmt: skip
+               scales: AdjustmentScales) -> list[Adjustment]:
     out: list[Adjustment] = []
     if profile.popularity_bias and pop_z is not None:
         value = scales.popularity_bias * profile.popularity_bias * (2.0 * pop_z - 1.0)
         lean = "more popular" if profile.popularity_bias > 0 else "more obscure"
         out.append(Adjustment("popularity_bias", value,
-                              f"you asked for {lean} films (popularity {pop_z:.2f} of 1)"))  # fmt: skip
+                              f"you asked for {lean} films (popularity {pop_z:.2f} of 1)"))
     if profile.novelty_bias and novelty is not None:
         value = scales.novelty_bias * profile.novelty_bias * (2.0 * novelty - 1.0)
         lean = "more surprising" if profile.novelty_bias > 0 else "more familiar"
         out.append(Adjustment("novelty_bias", value,
-                              f"you asked for {lean} picks (novelty {novelty:.2f} of 1)"))  # fmt: skip
+                              f"you asked for {lean} picks (novelty {novelty:.2f} of 1)"))
     return out
 
 
@@ -118,4 +118,4 @@ def query_gate(query: str, query_z: float, raw: float, scales: AdjustmentScales)
     if value > -0.005:
         return None
     return Adjustment("query_match", value,
-                      f"only a loose match for {query!r} (similarity {raw:.2f})")  # fmt: skip
+                      f"only a loose match for {query!r} (similarity {raw:.2f})")

@@ -67,7 +67,7 @@ class Popularity:
         counts = {str(i): float(c) for i, c in data.get("counts", {}).items() if i in items}
         top = sorted(counts, key=lambda i: (-counts[i], i))
         return cls(counts, max(counts.values(), default=0.0), str(data.get("source", "none")), top,
-                   bool(data.get("implicit", False)))  # fmt: skip
+                   bool(data.get("implicit", False)))
 
     @classmethod
     def build(cls, catalog: Catalog, store: Store, threshold: float = 4.0) -> Popularity:
@@ -75,13 +75,13 @@ class Popularity:
 
     @classmethod
     def from_rows(cls, rows: Sequence[Interaction], items: Mapping[str, Item],
-                  threshold: float = 4.0) -> Popularity:  # fmt: skip
+                  threshold: float = 4.0) -> Popularity:
         counts: dict[str, float] = {}
         source = "none"
         implicit = bool(rows) and all(r.value == 1.0 for r in rows)
         if rows:
             liked = Counter(r.item_id for r in rows
-                            if r.item_id in items and (implicit or r.value >= threshold))  # fmt: skip
+                            if r.item_id in items and (implicit or r.value >= threshold))
             counts = {i: float(c) for i, c in liked.items()}
             source = "interactions"
         if not counts:
@@ -116,14 +116,14 @@ class CatalogState:
             ids = self.model_meta.get("content_ids")
             self._content = ContentIndex([str(i) for i in ids], vectors) \
                 if vectors is not None and isinstance(ids, list) and len(ids) == len(vectors) \
-                else ContentIndex.load(self.catalog)  # fmt: skip
+                else ContentIndex.load(self.catalog)
         return self._content
 
     def _copy_dir(self) -> Path | None:
         """The model dir, if its copy of items and vectors is of the current content version."""
         rec = self.catalog.record
         if self.models_dir is None or rec is None or not rec.cf_collection \
-                or self.model_meta.get("content_collection") != rec.content_collection:  # fmt: skip
+                or self.model_meta.get("content_collection") != rec.content_collection:
             return None
         return model_dir(self.models_dir, rec.cf_collection)
 
@@ -156,7 +156,7 @@ class CatalogState:
         if self._meta is None:
             name = self.catalog.record.cf_collection if self.catalog.record else None
             meta = load_meta(model_dir(self.models_dir, name)) \
-                if self.models_dir is not None and name else None  # fmt: skip
+                if self.models_dir is not None and name else None
             self._meta = meta or {}
         return self._meta
 
@@ -170,7 +170,7 @@ class CatalogState:
 
     @classmethod
     def for_validation(cls, catalog: Catalog, store: Store, cf: CFModel | None,
-                       popularity: Popularity) -> CatalogState:  # fmt: skip
+                       popularity: Popularity) -> CatalogState:
         """The catalog's items and content with a model and counts from training rows only."""
         state = cls(catalog, store)
         state._cf, state._cf_loaded, state._popularity = cf, True, popularity
@@ -182,7 +182,7 @@ class CatalogState:
         if self._popularity is None:
             stored = self.model_meta.get("popularity")
             self._popularity = Popularity.from_dict(stored, self.items) if isinstance(stored, dict) \
-                else Popularity.build(self.catalog, self.store)  # fmt: skip
+                else Popularity.build(self.catalog, self.store)
         return self._popularity
 
     @property

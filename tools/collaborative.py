@@ -73,9 +73,9 @@ class CFConfig:
     def from_info(cls, info: Mapping[str, Any]) -> CFConfig:
         """Settings a model was trained with (fold-in must use the same alpha and lambda)."""
         top = {f.name: type(getattr(cls(), f.name))(info[f.name])
-               for f in fields(cls) if f.name != "neighbours" and f.name in info}  # fmt: skip
+               for f in fields(cls) if f.name != "neighbours" and f.name in info}
         nb = {f.name: type(getattr(NeighbourConfig(), f.name))(info[f"nb_{f.name}"])
-              for f in fields(NeighbourConfig) if f"nb_{f.name}" in info}  # fmt: skip
+              for f in fields(NeighbourConfig) if f"nb_{f.name}" in info}
         return replace(cls(**top), neighbours=NeighbourConfig(**nb))
 
 
@@ -99,7 +99,7 @@ class TrainReport:
         return (f"catalog {self.catalog!r}: collaborative model from {self.positives} positive and"
                 f" {self.negatives} negative interactions of {self.users} users over {self.items}"
                 f" items ({self.factors} factors, {self.neighbour_links} neighbour links)"
-                f" in {self.seconds:.1f}s{self._ranker_summary()}")  # fmt: skip
+                f" in {self.seconds:.1f}s{self._ranker_summary()}")
 
     def _ranker_summary(self) -> str:
         r = self.ranker
@@ -185,7 +185,7 @@ class FittedCF:
 
 
 def fit_cf(rows: Sequence[Interaction], config: CFConfig,
-           ease: tuple[np.ndarray, np.ndarray] | None = None) -> FittedCF | None:  # fmt: skip
+           ease: tuple[np.ndarray, np.ndarray] | None = None) -> FittedCF | None:
     """ALS factors and neighbour lists from interactions; None without a single positive."""
     data = TrainingData.from_rows(rows, config)
     if data.positives.nnz == 0:
@@ -198,7 +198,7 @@ def fit_cf(rows: Sequence[Interaction], config: CFConfig,
 def store_cf(catalog: Catalog, fitted: FittedCF, models_dir: Path | None,
              meta: Mapping[str, Any] | None = None,
              extra: dict[str, np.ndarray] | None = None,
-             lines: dict[str, list[str]] | None = None) -> str:  # fmt: skip
+             lines: dict[str, list[str]] | None = None) -> str:
     """Write the factors to a new CF collection and the arrays + `meta` to its model files.
 
     The model files are written first, under the name the collection is about to
@@ -213,15 +213,15 @@ def store_cf(catalog: Catalog, fitted: FittedCF, models_dir: Path | None,
                    {"factors": fitted.factors.astype(np.float32), "nbr_indptr": nbrs.indptr,
                     "nbr_indices": nbrs.indices, "nbr_data": nbrs.data.astype(np.float32),
                     **(extra or {})},
-                   {"ids": ids, "cf": fitted.config.to_info(), **(meta or {})}, lines)  # fmt: skip
+                   {"ids": ids, "cf": fitted.config.to_info(), **(meta or {})}, lines)
     else:
         metas = [{"nbrs": json.dumps([[ids[j], round(float(w), 7)] for j, w in
                                       zip(nbrs.indices[nbrs.indptr[r]:nbrs.indptr[r + 1]],
                                           nbrs.data[nbrs.indptr[r]:nbrs.indptr[r + 1]], strict=True)])}
-                 for r in range(len(ids))]  # fmt: skip
+                 for r in range(len(ids))]
     old = catalog.record.cf_collection if catalog.record else None
     written = catalog.write_cf_factors(ids, fitted.factors, metadatas=metas, space="ip",
-                                       info=fitted.config.to_info(), name=name)  # fmt: skip
+                                       info=fitted.config.to_info(), name=name)
     if models_dir is not None and old and old != written:
         remove_model(model_dir(models_dir, old))
     return written
@@ -229,7 +229,7 @@ def store_cf(catalog: Catalog, fitted: FittedCF, models_dir: Path | None,
 
 def train_cf(catalog: Catalog, store: Store, config: CFConfig | None = None,
              progress: Progress | None = None, models_dir: Path | None = None,
-             meta: Mapping[str, Any] | None = None) -> TrainReport:  # fmt: skip
+             meta: Mapping[str, Any] | None = None) -> TrainReport:
     """Learn factors and neighbour lists from the catalog's interactions and store them."""
     config = config or CFConfig()
     started = time.perf_counter()
@@ -257,7 +257,7 @@ class CFModel:
     """A trained model as a request uses it: factors, their Gram matrix, neighbour lists."""
 
     def __init__(self, ids: list[str], factors: np.ndarray, neighbours: sp.csr_matrix | None,
-                 config: CFConfig) -> None:  # fmt: skip
+                 config: CFConfig) -> None:
         self.ids = ids
         self.row = {i: n for n, i in enumerate(ids)}
         self.factors = factors.astype(np.float32)
@@ -296,11 +296,11 @@ class CFModel:
     def from_files(cls, directory: Path, meta: Mapping[str, Any]) -> CFModel:
         ids = [str(i) for i in meta["ids"]]
         arrays = {n: load_array(directory, n) for n in
-                  ("factors", "nbr_indptr", "nbr_indices", "nbr_data")}  # fmt: skip
+                  ("factors", "nbr_indptr", "nbr_indices", "nbr_data")}
         if any(a is None for a in arrays.values()):
             raise ModelFileError(f"model files in {directory} are incomplete; run `tastebud train`")
         nbrs = sp.csr_matrix((arrays["nbr_data"], arrays["nbr_indices"], arrays["nbr_indptr"]),
-                             shape=(len(ids), len(ids)))  # fmt: skip
+                             shape=(len(ids), len(ids)))
         return cls(ids, np.asarray(arrays["factors"]), nbrs, CFConfig.from_info(meta.get("cf", {})))
 
     def _known(self, weights: Mapping[str, float]) -> list[tuple[int, float]]:
@@ -343,5 +343,5 @@ class CFModel:
             return []
         target = self.unit[self.row[item_id]]
         pairs = [(i, float(self.unit[self.row[i]] @ target)) for i in among
-                 if i in self.row and i != item_id]  # fmt: skip
+                 if i in self.row and i != item_id]
         return sorted(pairs, key=lambda p: -p[1])[:n]

@@ -33,7 +33,7 @@ _STOP = frozenset({
     "in", "into", "is", "it", "like", "me", "movie", "movies", "film", "films", "my", "not", "of",
     "on", "or", "please", "show", "some", "something", "that", "the", "these", "this", "to",
     "want", "watch", "what", "with",
-})  # fmt: skip
+})
 
 
 class ContentIndex:
@@ -68,14 +68,14 @@ class ContentIndex:
         return (self.vectors[rows].astype(np.float64) * vector.astype(np.float64)).sum(axis=1)
 
     def taste_vector(self, liked: Mapping[str, float], disliked: Iterable[str] = (),
-                     dislike_share: float = DISLIKE_SHARE) -> np.ndarray | None:  # fmt: skip
+                     dislike_share: float = DISLIKE_SHARE) -> np.ndarray | None:
         """Weighted centroid of liked items minus a share of the disliked centroid (unit)."""
         pos = [(self.row[i], w) for i, w in liked.items() if i in self.row and w > 0]
         if not pos:
             return None
         rows, weights = zip(*pos, strict=True)
         centroid = np.average(self.vectors[list(rows)].astype(np.float64), axis=0,
-                              weights=np.asarray(weights, dtype=np.float64))  # fmt: skip
+                              weights=np.asarray(weights, dtype=np.float64))
         neg = self.rows(disliked)
         if len(neg) and dislike_share > 0:
             centroid = centroid - dislike_share * self.vectors[neg].astype(np.float64).mean(axis=0)
@@ -83,7 +83,7 @@ class ContentIndex:
 
 
 def blend_vectors(query: np.ndarray | None, taste: np.ndarray | None,
-                  query_share: float = QUERY_SHARE) -> np.ndarray | None:  # fmt: skip
+                  query_share: float = QUERY_SHARE) -> np.ndarray | None:
     """The content request vector: the query, the taste, or a unit blend of both."""
     if query is None or taste is None:
         return query if query is not None else taste

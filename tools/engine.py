@@ -45,7 +45,7 @@ class RecommendResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"query": self.query, "notes": list(self.notes),
-                "items": [r.to_dict() for r in self.items]}  # fmt: skip
+                "items": [r.to_dict() for r in self.items]}
 
 
 def check_k(k: int) -> int:
@@ -63,7 +63,7 @@ def check_diversity(value: float | None, default: float) -> float:
 
 class Engine:
     def __init__(self, memory: Memory, *, diversity: float | None = None,
-                 config: HybridConfig | None = None, cf_config: CFConfig | None = None) -> None:  # fmt: skip
+                 config: HybridConfig | None = None, cf_config: CFConfig | None = None) -> None:
         self.memory = memory
         chosen = diversity if diversity is not None else memory.settings.diversity
         self._diversity = None if chosen is None else check_diversity(chosen, 0.0)
@@ -105,7 +105,7 @@ class Engine:
     def state(self) -> CatalogState:
         catalog = self.memory.catalog
         if self._state is None or self._state.catalog is not catalog \
-                or self._state.key != version_key(catalog):  # fmt: skip
+                or self._state.key != version_key(catalog):
             self._state = CatalogState(catalog, self.memory.store, self.memory.settings.models_dir)
         return self._state
 
@@ -113,7 +113,7 @@ class Engine:
         state = self.state
         if not state.items:
             raise CatalogError(f"catalog {self.memory.catalog.name!r} is empty: ingest one with"
-                               " `tastebud ingest PATH` (or start `tastebud` once for the demo)")  # fmt: skip
+                               " `tastebud ingest PATH` (or start `tastebud` once for the demo)")
         return state
 
     def _one_blas_thread(self) -> Any:
@@ -147,15 +147,15 @@ class Engine:
             self._state.clear_caches()
 
     def _request(self, state: CatalogState, profile: Profile, query: str | None,
-                 like_ids: Sequence[str], **kw: Any) -> Request:  # fmt: skip
+                 like_ids: Sequence[str], **kw: Any) -> Request:
         return build_request(state, self.embed, profile, query=(query or "").strip() or None,
-                             like_ids=like_ids, config=self.config, **kw)  # fmt: skip
+                             like_ids=like_ids, config=self.config, **kw)
 
     # ranking ------------------------------------------------------------------
     def recommend(self, profile: Profile, *, query: str | None = None,
                   filters: Filters | None = None, k: int = 10, like_ids: Sequence[str] = (),
                   exclude_ids: Collection[str] = (), diversity: float | None = None,
-                  include_rated: bool = False) -> RecommendResult:  # fmt: skip
+                  include_rated: bool = False) -> RecommendResult:
         """The hybrid list for a user, optionally steered by words and seed items.
 
         Everything the user has interacted with (liked, disliked, rated, seen) is
@@ -167,13 +167,13 @@ class Engine:
         state = self._ready()
         with self._one_blas_thread():
             req = self._request(state, profile, query, self._known_ids(state, like_ids),
-                                exclude_known=not include_rated)  # fmt: skip
+                                exclude_known=not include_rated)
             items, notes = rank_filled(state, req, k=k, filters=filters, shown_ids=exclude_ids,
-                                       diversity=lam)  # fmt: skip
+                                       diversity=lam)
         return RecommendResult(items, notes, req.query)
 
     def search(self, query: str, *, filters: Filters | None = None, k: int = 10,
-               profile: Profile | None = None) -> RecommendResult:  # fmt: skip
+               profile: Profile | None = None) -> RecommendResult:
         """Items by description only (content), within filters and the user's hard rules."""
         check_k(k)
         if not query or not query.strip():
@@ -181,12 +181,12 @@ class Engine:
         state = self._ready()
         with self._one_blas_thread():
             req = self._request(state, profile or Profile(user_id="anonymous"), query, (),
-                                use_history=False, components=("content",), exclude_known=False)  # fmt: skip
+                                use_history=False, components=("content",), exclude_known=False)
             items, notes = rank(state, req, k=k, filters=filters, diversity=0.0)
         return RecommendResult(items, notes, req.query)
 
     def similar(self, item_id: str, *, k: int = 10, profile: Profile | None = None,
-                diversity: float | None = None) -> RecommendResult:  # fmt: skip
+                diversity: float | None = None) -> RecommendResult:
         """"More like X": X is the only taste; the profile adds its rules and exclusions."""
         check_k(k)
         state = self._ready()
@@ -194,12 +194,12 @@ class Engine:
         lam = check_diversity(diversity, self.diversity)
         with self._one_blas_thread():
             req = self._request(state, profile or Profile(user_id="anonymous"), None, (item_id,),
-                                use_history=False)  # fmt: skip
+                                use_history=False)
             items, notes = rank(state, req, k=k, diversity=lam)
         return RecommendResult(items, notes, None)
 
     def score_item(self, profile: Profile, item_id: str, *, query: str | None = None,
-                   like_ids: Sequence[str] = ()) -> Ranked:  # fmt: skip
+                   like_ids: Sequence[str] = ()) -> Ranked:
         """One item's score and breakdown, exactly as `recommend` with the same inputs ranks it."""
         state = self._ready()
         item = self._item(state, item_id)
@@ -218,7 +218,7 @@ class Engine:
         return [Ranked(item, b.total, b) for item, b in zip(items, bds, strict=True)]
 
     def explain(self, profile: Profile, item_id: str, *, query: str | None = None,
-                like_ids: Sequence[str] = ()) -> Explanation:  # fmt: skip
+                like_ids: Sequence[str] = ()) -> Explanation:
         state = self._ready()
         item = self._item(state, item_id)
         with self._one_blas_thread():
@@ -228,7 +228,7 @@ class Engine:
         excluded = (f"it breaks your rule '{rule.describe()}'" if rule else
                     "you have seen it" if item_id in profile.seen else
                     "you disliked it" if item_id in profile.disliked else
-                    "you already liked it" if item_id in profile.liked else None)  # fmt: skip
+                    "you already liked it" if item_id in profile.liked else None)
         return build_explanation(state, req, Ranked(item, b.total, b), excluded)
 
     def resolve(self, title: str) -> Resolution:
@@ -265,5 +265,5 @@ class Engine:
         unknown = [i for i in ids if i not in state.items]
         if unknown:
             raise LookupError(f"unknown item id(s) {', '.join(map(repr, unknown))} in catalog"
-                              f" {state.catalog.name!r}")  # fmt: skip
+                              f" {state.catalog.name!r}")
         return tuple(ids)

@@ -74,7 +74,7 @@ class Explanation:
                 lines.append(f"  {c.name}: not used for this request")
                 continue
             lines.append(f"  {c.name}: {c.normalized:.2f} of 1 (raw {c.raw:.3f})"
-                         f" x weight {c.weight:.2f} = {c.contribution:+.3f}")  # fmt: skip
+                         f" x weight {c.weight:.2f} = {c.contribution:+.3f}")
         for a in self.breakdown.adjustments:
             lines.append(f"  {a.value:+.3f} {a.reason}")
         if self.cf_neighbours:
@@ -85,7 +85,7 @@ class Explanation:
                          + ", ".join(f"{i.label} ({s:.2f})" for i, s in self.content_neighbours))
         matched = ([f"genre {g}" for g in self.matched_genres]
                    + [f"keyword {k}" for k in self.matched_keywords]
-                   + [f"'{w}'" for w in self.matched_words])  # fmt: skip
+                   + [f"'{w}'" for w in self.matched_words])
         if self.query:
             found = ", ".join(matched) if matched else "no words literally, only in meaning"
             lines.append(f"  your request {self.query!r} matches: {found}")
@@ -100,14 +100,14 @@ def _pair(item: Item, sim: float) -> NeighbourJSON:
 
 
 def build_explanation(state: CatalogState, req: Request, ranked: Ranked,
-                      excluded: str | None = None) -> Explanation:  # fmt: skip
+                      excluded: str | None = None) -> Explanation:
     item = ranked.item
     exp = Explanation(item=item, score=ranked.score, breakdown=ranked.breakdown,
-                      query=req.query, excluded=excluded)  # fmt: skip
+                      query=req.query, excluded=excluded)
     liked = [i for i in req.liked_ids if i != item.id and i in state.items]
     if req.cf is not None:
         exp.cf_neighbours = [(state.items[i], s) for i, s in req.cf.nearest(item.id, liked, NEAREST)
-                             if s > 0]  # fmt: skip
+                             if s > 0]
     content = state.content
     target = content.vector(item.id)
     if target is not None and liked:

@@ -76,7 +76,7 @@ def _affinity_diff(before: State, after: State) -> dict[str, tuple[float, float]
 
 def _weights_phrase(before: dict[str, float], after: dict[str, float]) -> str:
     moved = [f"{n} {before.get(n, 0):.2f}->{w:.2f}" for n, w in after.items()
-             if abs(w - before.get(n, 0.0)) >= 0.005]  # fmt: skip
+             if abs(w - before.get(n, 0.0)) >= 0.005]
     return f" Weights: {', '.join(moved)}." if moved else ""
 
 
@@ -85,7 +85,7 @@ class FeedbackService:
 
     def __init__(self, store: Store, catalog_name: str, rewards: RewardTable, learner: Learner,
                  score_fn: ScoreFn, profile_fn: ProfileFn | None = None,
-                 score_many: ScoreManyFn | None = None) -> None:  # fmt: skip
+                 score_many: ScoreManyFn | None = None) -> None:
         """`profile_fn` must give the profile ranking used (the facade passes its own, which
         adds imported history), so credit goes to what actually scored the item. It takes
         an optional in-memory `state=(state, n_events)` to use instead of the stored one."""
@@ -118,7 +118,7 @@ class FeedbackService:
         return event_id, seen["before"], seen["after"]
 
     def record(self, user_id: str, item_id: str, signal: str, *, value: float | None = None,
-               text: str | None = None) -> FeedbackResult:  # fmt: skip
+               text: str | None = None) -> FeedbackResult:
         """Record one signal on one item; raises FeedbackError for bad input, storing nothing."""
         try:
             sig = self.rewards.signal(signal)
@@ -132,7 +132,7 @@ class FeedbackService:
             "reward": reward or 0.0, "value": value, "text": text,
             "detail": {"kind": sig.kind, "taste": reward is not None,
                        "items": [credit_inputs(ranked, self.learner.config)]},
-        }  # fmt: skip
+        }
         event_id, before, after = self._commit(user_id, event)
         label = ranked.item.label
         if reward is None:
@@ -143,10 +143,10 @@ class FeedbackService:
                 before["weights"], after["weights"]
             )
         return FeedbackResult(event_id, reward, dict(before["weights"]), dict(after["weights"]),
-                              _affinity_diff(before, after), msg)  # fmt: skip
+                              _affinity_diff(before, after), msg)
 
     def record_moved_on(self, user_id: str, shown_ids: Sequence[str], engaged_ids: Sequence[str],
-                        text: str | None = None) -> FeedbackResult:  # fmt: skip
+                        text: str | None = None) -> FeedbackResult:
         """ "Something else" right after a list: one event, a small penalty per ignored item."""
         engaged = set(engaged_ids)
         ignored = list(dict.fromkeys(i for i in shown_ids if i not in engaged))
@@ -162,13 +162,13 @@ class FeedbackService:
             "catalog": self.catalog_name, "item_id": None, "signal": sig.name, "reward": reward,
             "value": None, "text": text,
             "detail": {"kind": sig.kind, "taste": True, "items": items},
-        }  # fmt: skip
+        }
         event_id, before, after = self._commit(user_id, event)
         msg = f"Moving on from {len(ignored)} suggestion(s)." + _weights_phrase(
             before["weights"], after["weights"]
         )
         return FeedbackResult(event_id, reward, dict(before["weights"]), dict(after["weights"]),
-                              _affinity_diff(before, after), msg)  # fmt: skip
+                              _affinity_diff(before, after), msg)
 
     def _event(self, entry: BatchEntry, ranked: Ranked) -> dict[str, Any]:
         sig = self.rewards.signal(entry.signal)
@@ -179,10 +179,10 @@ class FeedbackService:
             "detail": {"kind": sig.kind, "taste": reward is not None,
                        "items": [credit_inputs(ranked, self.learner.config)],
                        "import": entry.origin},
-        }  # fmt: skip
+        }
 
     def record_batch(self, user_id: str, source: str, entries: Sequence[BatchEntry],
-                     progress: Progress | None = None) -> BatchResult:  # fmt: skip
+                     progress: Progress | None = None) -> BatchResult:
         """Learn a history in order, in one transaction; raises FeedbackError storing nothing.
 
         Every entry is checked before anything is scored. Entries are then scored in
@@ -230,7 +230,7 @@ class FeedbackService:
                     snaps.append({"weights": dict(after["weights"])})
             new = [NewEvent(ev, e.key, snaps[k - 1] if k else before,
                             after if k == len(pairs) - 1 else snaps[k])
-                   for k, (e, ev) in enumerate(pairs)]  # fmt: skip
+                   for k, (e, ev) in enumerate(pairs)]
             return after, new
 
         stored, ids = self.store.append_events(user_id, self.catalog_name, source, change)

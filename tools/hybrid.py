@@ -82,12 +82,12 @@ class Request:
 
 
 def user_item_weights(profile: Profile, like_ids: Sequence[str], use_history: bool,
-                      config: HybridConfig) -> dict[str, float]:  # fmt: skip
+                      config: HybridConfig) -> dict[str, float]:
     """Liked items weighted by recency (profile.liked is oldest first), seeds in full, dislikes < 0."""
     history = list(profile.liked.items()) if use_history else []
     n = len(history)
     weights = {i: float(s) * math.exp(-(n - 1 - k) / config.recency_tau)
-               for k, (i, s) in enumerate(history) if s > 0}  # fmt: skip
+               for k, (i, s) in enumerate(history) if s > 0}
     for seed in like_ids:
         weights[seed] = max(weights.get(seed, 0.0), config.seed_weight)
     if use_history:
@@ -99,20 +99,20 @@ def user_item_weights(profile: Profile, like_ids: Sequence[str], use_history: bo
 def build_request(state: CatalogState, embed: Embed, profile: Profile, *, query: str | None,
                   like_ids: Sequence[str] = (), use_history: bool = True,
                   components: Sequence[str] = COMPONENTS, exclude_known: bool = True,
-                  config: HybridConfig | None = None) -> Request:  # fmt: skip
+                  config: HybridConfig | None = None) -> Request:
     config = config or HybridConfig()
     seeds = tuple(dict.fromkeys(i for i in like_ids if i in state.items))
     weights_by_item = user_item_weights(profile, seeds, use_history, config)
     known = (set(profile.liked) | profile.disliked | profile.seen | set(seeds)) if exclude_known \
-        else set(seeds)  # fmt: skip
+        else set(seeds)
     req = Request(profile=profile, query=query or None, like_ids=seeds, weights={},
                   available={}, notes=[], known=known,
                   liked_ids=[i for i, w in weights_by_item.items() if w > 0],
                   affinities=canonical_map(profile.affinities), soft=canonical_map(profile.soft),
-                  config=config)  # fmt: skip
+                  config=config)
     ctx = Context(query=query or None, seeds=seeds, weights_by_item=weights_by_item,
                   disliked=frozenset(profile.disliked), use_history=use_history,
-                  known=frozenset(known), embed=embed, config=config)  # fmt: skip
+                  known=frozenset(known), embed=embed, config=config)
     candidates: dict[str, None] = {}
     for retriever in RETRIEVERS:
         if retriever.name in components:
@@ -131,9 +131,9 @@ def build_request(state: CatalogState, embed: Embed, profile: Profile, *, query:
 
 
 def _weights_and_notes(req: Request, state: CatalogState, components: Sequence[str],
-                       has_model: bool) -> None:  # fmt: skip
+                       has_model: bool) -> None:
     raw = {c: max(0.0, float(req.profile.weights.get(c, 0.0))) if req.available[c] else 0.0
-           for c in COMPONENTS}  # fmt: skip
+           for c in COMPONENTS}
     total = sum(raw.values())
     if total <= 0:  # every available component has weight 0: fall back to equal shares
         raw = {c: 1.0 if req.available[c] else 0.0 for c in COMPONENTS}
@@ -143,7 +143,7 @@ def _weights_and_notes(req: Request, state: CatalogState, components: Sequence[s
     missing: list[str] = []
     if "collaborative" in components and not req.available["collaborative"]:
         missing.append("no collaborative model yet" if not has_model and not state.catalog.has_cf
-                       else "no liked films the collaborative model knows yet")  # fmt: skip
+                       else "no liked films the collaborative model knows yet")
     if "content" in components and not req.available["content"]:
         missing.append("no request text and no liked films for content matching")
     if "popularity" in components and not req.available["popularity"]:
@@ -220,7 +220,7 @@ def score_arrays(state: CatalogState, req: Request, ids: Sequence[str]) -> Score
             t.append(watchlist_term(scales))
         if req.profile.popularity_bias or req.profile.novelty_bias:
             t.extend(bias_terms(req.profile, pop_z[n] if pop_z is not None else None,
-                                novelty[n] if novelty is not None else None, scales))  # fmt: skip
+                                novelty[n] if novelty is not None else None, scales))
         terms.append(t)
     return ScoreArrays(list(ids), comp, pop_z, q_raw, q_z, terms)
 

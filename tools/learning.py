@@ -52,7 +52,7 @@ class LearnerConfig:
 
     def rate(self, facet: str) -> float:
         rates = {"genre": self.genre_rate, "decade": self.decade_rate,
-                 "person": self.person_rate, "keyword": self.keyword_rate}  # fmt: skip
+                 "person": self.person_rate, "keyword": self.keyword_rate}
         return rates.get(facet, 0.0)
 
     def start_weights(self) -> dict[str, float]:
@@ -68,7 +68,7 @@ def default_state(config: LearnerConfig | None = None) -> State:
     cfg = config or LearnerConfig()
     weights = cfg.start_weights()
     state = {"v": STATE_VERSION, "weights": weights, "affinities": {}, "baseline": {},
-             "liked": {}, "disliked": [], "seen": [], "n_events": 0, "evidence": 0.0}  # fmt: skip
+             "liked": {}, "disliked": [], "seen": [], "n_events": 0, "evidence": 0.0}
     if cfg.prior:
         state["prior"] = dict(weights)
     return state
@@ -117,7 +117,7 @@ def step_size(config: LearnerConfig, evidence: float, base: float) -> float:
 def credit_shares(components: Mapping[str, Any], names: Iterable[str]) -> dict[str, float] | None:
     """Each available component's share of the item's normalized scores; None if uninformative."""
     avail = {n: max(float(components[n][0]), 0.0) for n in names
-             if n in components and components[n][1]}  # fmt: skip
+             if n in components and components[n][1]}
     total = sum(avail.values())
     if len(avail) < 2 or total <= 0.0:
         return None
@@ -128,18 +128,18 @@ class Learner:
     """Applies one feedback event to a user's state; pure, so replay is exact."""
 
     def __init__(self, config: LearnerConfig | None = None,
-                 timings: list[float] | None = None) -> None:  # fmt: skip
+                 timings: list[float] | None = None) -> None:
         self.config = config or LearnerConfig()
         self.timings = timings  # when given, each apply() appends its duration in ms (the bench)
 
     def update_weights(
         self, weights: Mapping[str, float], components: Mapping[str, Any], reward: float,
         evidence: float, baseline: dict[str, float],
-    ) -> dict[str, float]:  # fmt: skip
+    ) -> dict[str, float]:
         """One reward's move of the blend; `baseline` (the typical scores) is updated in place."""
         cfg = self.config
         avail = {n: float(components[n][0]) for n in weights
-                 if n in components and components[n][1]}  # fmt: skip
+                 if n in components and components[n][1]}
         # centered credit: how much better than usual each component scored this item
         dev = {n: s - baseline.get(n, s) for n, s in avail.items()}
         for n, s in avail.items():
@@ -168,7 +168,7 @@ class Learner:
         return project_simplex(new, cfg.floor)
 
     def update_affinities(self, affinities: dict[str, float], facets: Iterable[str],
-                          reward: float) -> None:  # fmt: skip
+                          reward: float) -> None:
         """a <- a + beta |r| (sign r - a): bounded in [-1, 1], weak signals move it little."""
         sign = math.copysign(1.0, reward)
         if reward < 0:
@@ -190,7 +190,7 @@ class Learner:
         new: State = {**old, "weights": dict(old["weights"]), "affinities": dict(old["affinities"]),
                       "baseline": dict(old.get("baseline", {})), "liked": dict(old["liked"]),
                       "disliked": list(old["disliked"]), "seen": list(old["seen"]),
-                      "n_events": int(old["n_events"]) + 1}  # fmt: skip
+                      "n_events": int(old["n_events"]) + 1}
         detail = event.get("detail") or {}
         reward = float(event.get("reward") or 0.0)
         signal = str(event["signal"])
@@ -240,7 +240,7 @@ def event_of(row: FeedbackRow | Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def replay(events: Iterable[FeedbackRow | Mapping[str, Any]],
-           config: LearnerConfig | None = None) -> State:  # fmt: skip
+           config: LearnerConfig | None = None) -> State:
     """The state the log implies, recomputed from the defaults (and the prior it recorded)."""
     rows = list(events)
     learner = Learner(config)
@@ -257,7 +257,7 @@ def _recorded_prior(rows: Sequence[FeedbackRow | Mapping[str, Any]]) -> tuple[tu
     """The start weights a log was written from: every full state carries them as "prior"."""
     for row in rows:
         for state in ((row.state_before, row.state_after) if isinstance(row, FeedbackRow)
-                      else (row.get("state_before"), row.get("state_after"))):  # fmt: skip
+                      else (row.get("state_before"), row.get("state_after"))):
             if isinstance(state, Mapping) and isinstance(state.get("prior"), Mapping):
                 return tuple((str(k), float(v)) for k, v in state["prior"].items())
     return None
@@ -280,7 +280,7 @@ def rebuild(store: Store, user_id: str, config: LearnerConfig | None = None) -> 
 
 
 def apply_trust(weights: Mapping[str, float], tilt: Mapping[str, float],
-                floor: float) -> dict[str, float]:  # fmt: skip
+                floor: float) -> dict[str, float]:
     """Multiply by the trust factors, renormalize, respect the floors."""
     raw = {n: w * tilt.get(n, 1.0) for n, w in weights.items()}
     total = sum(raw.values()) or 1.0
@@ -290,7 +290,7 @@ def apply_trust(weights: Mapping[str, float], tilt: Mapping[str, float],
 def load_profile(
     store: Store, user_id: str, *, catalog_items: Mapping[str, Item] | None = None,
     config: LearnerConfig | None = None, state: tuple[State, int] | None = None,
-) -> Profile:  # fmt: skip
+) -> Profile:
     """Learned state + active preference rules -> what ranking reads. Rules are applied here,
     never folded into the state, so undoing one removes it completely. `state` (with its event
     count) replaces the stored one: an import scores its rows against the state it has reached."""

@@ -44,7 +44,7 @@ def ease_weights(x: sp.csr_matrix, lam: float) -> np.ndarray:
 
 
 def covisitation(sequences: Sequence[np.ndarray], n_items: int, decay: float, max_gap: int,
-                 count_power: float) -> sp.csr_matrix:  # fmt: skip
+                 count_power: float) -> sp.csr_matrix:
     """Directed co-visitation: C[a, b] sums exp(-(gap-1)/decay) over users who liked b after a.
 
     `sequences` are per-user item indices in time order. Columns are divided by
@@ -64,7 +64,7 @@ def covisitation(sequences: Sequence[np.ndarray], n_items: int, decay: float, ma
         cols.append(items[gap:][same])
         vals.append(np.full(int(same.sum()), np.exp(-(gap - 1) / decay), dtype=np.float32))
     c = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                      shape=(n_items, n_items), dtype=np.float32)  # fmt: skip
+                      shape=(n_items, n_items), dtype=np.float32)
     c.setdiag(0.0)
     c.eliminate_zeros()
     counts = np.bincount(items, minlength=n_items).astype(np.float32)
@@ -81,7 +81,7 @@ def ease_block(x: sp.csr_matrix, config: NeighbourConfig) -> tuple[np.ndarray, n
 
 
 def build_neighbours(x: sp.csr_matrix, sequences: Sequence[np.ndarray], config: NeighbourConfig,
-                     ease: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:  # fmt: skip
+                     ease: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
     """The `keep` largest-magnitude entries per row of EASE/||EASE|| + seq_weight * C/||C||.
 
     Rows are source items. EASE's negative weights are kept: "people who liked X
@@ -95,7 +95,7 @@ def build_neighbours(x: sp.csr_matrix, sequences: Sequence[np.ndarray], config: 
     blend = sp.csr_matrix((n, n), dtype=np.float32)
     if config.seq_weight > 0:
         c = covisitation(sequences, n, config.seq_decay, config.seq_max_gap,
-                         config.seq_count_power)  # fmt: skip
+                         config.seq_count_power)
         norm = float(np.sqrt(c.multiply(c).sum()))
         if norm > 0:
             blend = blend + c * (config.seq_weight / norm)
@@ -128,7 +128,7 @@ def _top_per_row(dense: np.ndarray, keep: int) -> sp.csr_matrix:
     vals = dense[rows, idx.ravel()]
     good = vals != 0
     return sp.csr_matrix((vals[good], (rows[good], idx.ravel()[good])), shape=(n, n),
-                         dtype=np.float32)  # fmt: skip
+                         dtype=np.float32)
 
 
 def _top_per_row_sparse(m: sp.csr_matrix, keep: int) -> sp.csr_matrix:
@@ -146,4 +146,4 @@ def _top_per_row_sparse(m: sp.csr_matrix, keep: int) -> sp.csr_matrix:
     if not rows:
         return sp.csr_matrix(m.shape, dtype=np.float32)
     return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                         shape=m.shape, dtype=np.float32)  # fmt: skip
+                         shape=m.shape, dtype=np.float32)

@@ -163,10 +163,10 @@ def rules_effect(rows: Iterable[PreferenceRow]) -> RuleEffect:
 def apply_changes(
     store: Store, user_id: str, changes: Sequence[PreferenceChange | Mapping[str, Any]],
     text: str | None,
-) -> list[str]:  # fmt: skip
+) -> list[str]:
     """Validate every change first (nothing is stored if one is bad), then store each."""
     parsed = [c if isinstance(c, PreferenceChange) else PreferenceChange.model_validate(c)
-              for c in changes]  # fmt: skip
+              for c in changes]
     for ch in parsed:
         store.add_preference(user_id, ch.kind, ch.model_dump(exclude_none=True), text)
     return [ch.describe() for ch in parsed]
@@ -207,4 +207,4 @@ class RuleView:
 def list_rules(store: Store, user_id: str, *, active_only: bool = True) -> list[RuleView]:
     """What `tastebud prefs show` prints: each rule with its timestamp and words."""
     return [RuleView(r.id, r.kind, describe(r), r.text, r.ts, r.active)
-            for r in store.preferences(user_id, active_only=active_only)]  # fmt: skip
+            for r in store.preferences(user_id, active_only=active_only)]

@@ -56,7 +56,7 @@ class RankerModel:
                    val_ndcg=data.get("val_ndcg"), val_users=int(data.get("val_users", 0)),
                    trained_at=data.get("trained_at"),
                    train_seconds=float(data.get("train_seconds", 0.0)),
-                   search=dict(data.get("search", {})))  # fmt: skip
+                   search=dict(data.get("search", {})))
 
 
 @dataclass
@@ -92,7 +92,7 @@ SHORTLISTS = (None, 200, 50)  # None: every candidate; m: the m best under the p
 
 
 def fit_shortlisted(groups: Sequence[Group], shortlists: Sequence[int | None] = SHORTLISTS,
-                    seed: int = 0) -> tuple[np.ndarray, dict[str, float]]:  # fmt: skip
+                    seed: int = 0) -> tuple[np.ndarray, dict[str, float]]:
     """The softmax fit, then refits on ever shorter lists of hard negatives; keep the best NDCG@10.
 
     The full-list softmax spreads its attention over hundreds of easy negatives;
@@ -117,7 +117,7 @@ def floored_simplex(theta: np.ndarray, floor: float = FLOOR) -> np.ndarray:
 
 
 def fit_weights(groups: Sequence[Group], *, steps: int = 200, lr: float = 0.05,
-                floor: float = FLOOR, seed: int = 0) -> tuple[np.ndarray, float]:  # fmt: skip
+                floor: float = FLOOR, seed: int = 0) -> tuple[np.ndarray, float]:
     """Weights on the floored simplex minimising the listwise softmax loss; and the final loss.
 
     Adam on (theta, log temperature); gradients are exact (numpy, no autodiff).
@@ -157,7 +157,7 @@ class _Stacked:
         return cls(np.concatenate([g.features for g in groups]),
                    np.concatenate([g.positive for g in groups]), starts,
                    np.repeat(np.arange(len(groups)), sizes),
-                   np.array([int(g.positive.sum()) for g in groups]))  # fmt: skip
+                   np.array([int(g.positive.sum()) for g in groups]))
 
     def loss_grad(self, params: np.ndarray, floor: float) -> tuple[float, np.ndarray]:
         theta, s = params[:-1], float(np.exp(params[-1]))

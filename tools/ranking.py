@@ -31,12 +31,12 @@ SCAN_CAP = 2000  # after a catalog scan, only this many (best by a cheap score) 
 
 def eligible(item: Item, req: Request, excluded: Collection[str], filters: Filters | None) -> bool:
     return (item.id not in excluded and passes_filters(item, filters)
-            and broken_rule(item, req.profile.hard) is None)  # fmt: skip
+            and broken_rule(item, req.profile.hard) is None)
 
 
 def rank(state: CatalogState, req: Request, *, k: int, filters: Filters | None = None,
          exclude_ids: Collection[str] = (), diversity: float = 0.0,
-         only: Collection[str] | None = None) -> tuple[list[Ranked], list[str]]:  # fmt: skip
+         only: Collection[str] | None = None) -> tuple[list[Ranked], list[str]]:
     """The top k eligible items, diversified; plus the request's notes.
 
     `only` restricts the list to those ids (used to refill a list from items
@@ -77,36 +77,36 @@ def rank(state: CatalogState, req: Request, *, k: int, filters: Filters | None =
             why = "; moved up for variety"
             if pick.nearest is not None and position > pick.index:
                 why = f"; moved down: close to {items[ids[pool[pick.nearest]]].label}" \
-                      f" ({pick.similarity:.2f})"  # fmt: skip
+                      f" ({pick.similarity:.2f})"
             b.notes.append(f"diversity re-rank (lambda {diversity:.2f}): shown #{position + 1},"
-                           f" #{pick.index + 1} by score{why}")  # fmt: skip
+                           f" #{pick.index + 1} by score{why}")
         ranked.append(Ranked(items[ids[n]], b.total, b, position + 1, pick.index + 1))
     return ranked, notes
 
 
 def rank_filled(state: CatalogState, req: Request, *, k: int, filters: Filters | None = None,
                 shown_ids: Collection[str] = (), diversity: float = 0.0,
-                ) -> tuple[list[Ranked], list[str]]:  # fmt: skip
+                ) -> tuple[list[Ranked], list[str]]:
     """`rank` without what this conversation already showed, but never a short list because of it.
 
     When too few unseen items are left, the remaining slots are filled from the
     items shown earlier (best first, after the new ones) and a note says so.
     """
     ranked, notes = rank(state, req, k=k, filters=filters, exclude_ids=shown_ids,
-                         diversity=diversity)  # fmt: skip
+                         diversity=diversity)
     if len(ranked) >= k or not shown_ids:
         return ranked, notes
     taken = {r.item.id for r in ranked}
     more, _ = rank(state, req, k=k - len(ranked), filters=filters, exclude_ids=taken,
-                   diversity=diversity, only=[i for i in shown_ids if i not in taken])  # fmt: skip
+                   diversity=diversity, only=[i for i in shown_ids if i not in taken])
     if not more:
         return ranked, notes
     offset = len(ranked)  # the refill continues the list: its places follow the new films'
     more = [replace(r, rank=(r.rank or 0) + offset, score_rank=(r.score_rank or 0) + offset)
-            for r in more]  # fmt: skip
+            for r in more]
     notes = [n for n in notes if not n.startswith("no items left")]
     notes.append(f"only {len(ranked)} film(s) not shown earlier in this conversation fit;"
-                 f" the last {len(more)} were shown before (start afresh with `recommend --new`)")  # fmt: skip
+                 f" the last {len(more)} were shown before (start afresh with `recommend --new`)")
     return ranked + more, notes
 
 
@@ -122,7 +122,7 @@ def _cheap_order(state: CatalogState, req: Request, ids: Sequence[str]) -> list[
     pop = state.popularity
     if req.available["popularity"]:
         base += req.weights["popularity"] * np.array(pop.normalized(
-            [pop.counts.get(i, 0.0) for i in ids]))  # fmt: skip
+            [pop.counts.get(i, 0.0) for i in ids]))
     if req.available["collaborative"] and req.cf is not None and req.cf_scores is not None:
         assert req.cf_cal is not None
         cf_raw = np.array([req.cf_scores[req.cf.row[i]] if i in req.cf.row else 0.0 for i in ids])

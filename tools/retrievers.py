@@ -63,7 +63,7 @@ class Retriever(Protocol):
     def retrieve(self, state: CatalogState, ctx: Context, req: Request) -> list[str]: ...
 
     def features(self, state: CatalogState, req: Request, ids: Sequence[str],
-                 rows: np.ndarray) -> Features | None: ...  # fmt: skip
+                 rows: np.ndarray) -> Features | None: ...
 
 
 class ContentRetriever:
@@ -83,7 +83,7 @@ class ContentRetriever:
         taste = blend_vectors(content.taste_vector(dict.fromkeys(ctx.seeds, 1.0)),
                               content.taste_vector(hist, ctx.disliked if ctx.use_history else (),
                                                    cfg.dislike_share),
-                              cfg.seed_share)  # fmt: skip
+                              cfg.seed_share)
         req.content_vec = blend_vectors(req.query_vec, taste, cfg.query_share)
         return taste
 
@@ -96,7 +96,7 @@ class ContentRetriever:
         out = [i for i, _ in hits[: ctx.depth]]
         if req.query_vec is not None and taste is not None:
             q_hits = [h for h in state.knn("content", req.query_vec, ctx.fetch)
-                      if h[0] not in ctx.known]  # fmt: skip
+                      if h[0] not in ctx.known]
             req.query_cal = Calibration.from_scores([s for _, s in q_hits], ctx.depth)
             out += [i for i, _ in q_hits[: ctx.depth]]
         elif req.query_vec is not None:
@@ -104,7 +104,7 @@ class ContentRetriever:
         return out
 
     def features(self, state: CatalogState, req: Request, ids: Sequence[str],
-                 rows: np.ndarray) -> Features | None:  # fmt: skip
+                 rows: np.ndarray) -> Features | None:
         if not req.available.get("content") or req.content_vec is None or req.content_cal is None:
             return None
         raw = state.content.similarity(rows, req.content_vec)
@@ -134,7 +134,7 @@ class CollaborativeRetriever:
         return out + [model.ids[j] for j in top_indices(masked, ctx.depth) if np.isfinite(masked[j])]
 
     def features(self, state: CatalogState, req: Request, ids: Sequence[str],
-                 rows: np.ndarray) -> Features | None:  # fmt: skip
+                 rows: np.ndarray) -> Features | None:
         cf, scores, cal = req.cf, req.cf_scores, req.cf_cal
         if not req.available.get("collaborative") or cf is None or scores is None or cal is None:
             return None
@@ -152,10 +152,10 @@ class PopularityRetriever:
         if not pop.available:
             return []
         return [i for i in pop.top[: ctx.config.popular_candidates + len(ctx.known)]
-                if i not in ctx.known]  # fmt: skip
+                if i not in ctx.known]
 
     def features(self, state: CatalogState, req: Request, ids: Sequence[str],
-                 rows: np.ndarray) -> Features | None:  # fmt: skip
+                 rows: np.ndarray) -> Features | None:
         pop = state.popularity
         if not req.available.get("popularity") or not pop.available:
             return None
@@ -164,7 +164,7 @@ class PopularityRetriever:
 
 
 RETRIEVERS: tuple[Retriever, ...] = (ContentRetriever(), CollaborativeRetriever(),
-                                     PopularityRetriever())  # fmt: skip
+                                     PopularityRetriever())
 
 
 def top_indices(scores: np.ndarray, n: int) -> np.ndarray:

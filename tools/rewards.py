@@ -55,7 +55,7 @@ DEFAULT_SIGNALS: tuple[Signal, ...] = (
     Signal("pick", "implicit", 0.2, "picks the item in the UI"),
     Signal("moved_on", "implicit", -0.1,
            "asks for something else right after a list (each shown item not engaged with)"),
-)  # fmt: skip
+)
 
 ALIASES: dict[str, str] = {
     "loved": "love", "liked": "like", "disliked": "dislike", "hate": "dislike",
@@ -63,7 +63,7 @@ ALIASES: dict[str, str] = {
     "watched": "seen", "watchlist": "want", "wants to see": "want", "want to see": "want",
     "detail": "details", "more like": "more_like", "more like this": "more_like",
     "picked": "pick", "select": "pick", "moved on": "moved_on", "something else": "moved_on",
-}  # fmt: skip
+}
 
 
 def normalize_signal(name: str) -> str:

@@ -49,7 +49,7 @@ class TasteView:
 
 class Tastebud:
     def __init__(self, memory: Memory, *, engine: Engine | None = None,
-                 rewards: RewardTable | None = None, learner: Learner | None = None) -> None:  # fmt: skip
+                 rewards: RewardTable | None = None, learner: Learner | None = None) -> None:
         self.memory = memory
         self.engine = engine or Engine(memory)
         self.rewards = rewards or RewardTable.from_overrides(memory.settings.rewards)
@@ -101,10 +101,10 @@ class Tastebud:
     def feedback_service(self) -> FeedbackService:
         name, learner = self.catalog_name, self.learner
         if self._feedback is None or self._feedback.catalog_name != name \
-                or self._feedback.learner is not learner:  # fmt: skip
+                or self._feedback.learner is not learner:
             self._feedback = FeedbackService(self.memory.store, name, self.rewards, learner,
                                              self.engine.score_item, self.profile,
-                                             self.engine.score_many)  # fmt: skip
+                                             self.engine.score_many)
         return self._feedback
 
     # reading ----------------------------------------------------------------
@@ -118,7 +118,7 @@ class Tastebud:
         `state` replaces the stored learned state (an import in progress).
         """
         profile = load_profile(self.memory.store, user_id, catalog_items=self.engine.state.items,
-                               config=self.learner.config, state=state)  # fmt: skip
+                               config=self.learner.config, state=state)
         rows = self.memory.store.interactions(self.catalog_name, user_id)
         if rows:
             add_history(profile, rows, implicit=self.engine.state.popularity.implicit)
@@ -144,31 +144,31 @@ class Tastebud:
         }
 
     def _remember(self, user_id: str, thread_id: str, result, query: str | None,  # type: ignore[no-untyped-def]
-                  like_ids: Sequence[str] = ()):  # fmt: skip
+                  like_ids: Sequence[str] = ()):
         if result.items:
             context = {"like_ids": list(like_ids),
-                       "ranked": {r.item.id: r.to_dict() for r in result.items}}  # fmt: skip
+                       "ranked": {r.item.id: r.to_dict() for r in result.items}}
             self.memory.store.record_shown(user_id, thread_id, self.catalog_name,
-                                           [r.item.id for r in result.items], query, context)  # fmt: skip
+                                           [r.item.id for r in result.items], query, context)
         return result
 
     # ranking ------------------------------------------------------------------
     def recommend(self, user_id: str, *, query: str | None = None, filters: Filters | None = None,
                   k: int = 10, like_ids: Sequence[str] = (), thread_id: str = DEFAULT_THREAD,
-                  include_rated: bool = False):  # type: ignore[no-untyped-def]  # fmt: skip
+                  include_rated: bool = False):  # type: ignore[no-untyped-def]
         """The user's list; what this conversation (thread) showed goes to the back, never away."""
         result = self.engine.recommend(self.profile(user_id), query=query, filters=filters, k=k,
                                        like_ids=like_ids, include_rated=include_rated,
-                                       exclude_ids=self._shown_ids(user_id, thread_id))  # fmt: skip
+                                       exclude_ids=self._shown_ids(user_id, thread_id))
         return self._remember(user_id, thread_id, result, query, like_ids)
 
     def search(self, user_id: str, query: str, *, filters: Filters | None = None, k: int = 10,
-               thread_id: str = DEFAULT_THREAD):  # type: ignore[no-untyped-def]  # fmt: skip
+               thread_id: str = DEFAULT_THREAD):  # type: ignore[no-untyped-def]
         result = self.engine.search(query, filters=filters, k=k, profile=self.profile(user_id))
         return self._remember(user_id, thread_id, result, query)
 
     def plot_search(self, user_id: str, description: str, *, filters: Filters | None = None,
-                    k: int = 5, thread_id: str = DEFAULT_THREAD):  # type: ignore[no-untyped-def]  # fmt: skip
+                    k: int = 5, thread_id: str = DEFAULT_THREAD):  # type: ignore[no-untyped-def]
         """ "The one where ...": by the synopsis and keywords alone (no taste, no popularity).
 
         Dense content candidates re-ordered by word match (tools.plot_search); the
@@ -182,7 +182,7 @@ class Tastebud:
         return self._remember(user_id, thread_id, replace(result, items=items), description)
 
     def similar(self, user_id: str, item_id: str, *, k: int = 10,
-                thread_id: str = DEFAULT_THREAD, record: bool = True):  # type: ignore[no-untyped-def]  # fmt: skip
+                thread_id: str = DEFAULT_THREAD, record: bool = True):  # type: ignore[no-untyped-def]
         """ "More like X": X gets the implicit more_like reward, then its neighbours are listed."""
         if record:
             self.feedback(user_id, item_id, "more_like", text="more like this")
@@ -201,7 +201,7 @@ class Tastebud:
         """
         ctx = self.memory.store.shown_context(user_id, thread_id, item_id, self.catalog_name) or {}
         explanation = self.engine.explain(self.profile(user_id), item_id, query=ctx.get("query"),
-                                          like_ids=ctx.get("like_ids", ()))  # fmt: skip
+                                          like_ids=ctx.get("like_ids", ()))
         shown = ctx.get("ranked", {}).get(item_id)
         if shown is None:
             return explanation
@@ -225,12 +225,12 @@ class Tastebud:
 
     # feedback and preferences ---------------------------------------------------
     def feedback(self, user_id: str, item_id: str, signal: str, *, value: float | None = None,
-                 text: str | None = None) -> FeedbackResult:  # fmt: skip
+                 text: str | None = None) -> FeedbackResult:
         return self.feedback_service.record(user_id, item_id, signal, value=value, text=text)
 
     def import_history(self, user_id: str, site: Site, path: str | Path | Export, *,
                        dry_run: bool = False, progress: Progress | None = None,
-                       match_progress: Progress | None = None) -> ImportReport:  # fmt: skip
+                       match_progress: Progress | None = None) -> ImportReport:
         """A Letterboxd or IMDb export (a path, or one read already) as feedback
         (tools/history_import.py); the catalog is only read. A bad file raises
         HistoryFileError before anything is stored."""
@@ -238,14 +238,14 @@ class Tastebud:
         items = self.memory.catalog.items
         if not items:
             raise LookupError(f"catalog {self.catalog_name!r} is empty: ingest one first"
-                              " (or start `tastebud` once for the demo catalog)")  # fmt: skip
+                              " (or start `tastebud` once for the demo catalog)")
         if self._matcher is None or self._matcher[0] is not items:
             self._matcher = (items, HistoryMatcher(items.values()))
         return import_export(export, self._matcher[1], self.feedback_service, user_id,
-                             dry_run=dry_run, progress=progress, match_progress=match_progress)  # fmt: skip
+                             dry_run=dry_run, progress=progress, match_progress=match_progress)
 
     def moved_on(self, user_id: str, *, thread_id: str = DEFAULT_THREAD,
-                 text: str | None = None) -> FeedbackResult | None:  # fmt: skip
+                 text: str | None = None) -> FeedbackResult | None:
         """The user asked for something else right after a list: penalise the ignored items."""
         last = self.memory.store.last_list_and_engaged(user_id, thread_id, self.catalog_name)
         if last is None:
@@ -254,7 +254,7 @@ class Tastebud:
         return self.feedback_service.record_moved_on(user_id, shown, engaged, text)
 
     def adjust_preferences(self, user_id: str, changes: Sequence[PreferenceChange | dict],
-                           text: str | None) -> list[str]:  # fmt: skip
+                           text: str | None) -> list[str]:
         return preferences.apply_changes(self.memory.store, user_id, changes, text)
 
     def undo_preference(self, user_id: str) -> str | None:
@@ -265,12 +265,12 @@ class Tastebud:
 
     def preference_rules(self, user_id: str) -> list[dict]:
         return [{"id": r.id, "kind": r.kind, "description": r.description, "text": r.text,
-                 "ts": r.ts} for r in preferences.list_rules(self.memory.store, user_id)]  # fmt: skip
+                 "ts": r.ts} for r in preferences.list_rules(self.memory.store, user_id)]
 
     def rebuild(self, user_id: str) -> dict:
         rebuilt = rebuild(self.memory.store, user_id, self.learner.config)
         return {"events": rebuilt.n_events, "matches": not rebuilt.changed,
-                "weights": rebuilt.state.get("weights", {})}  # fmt: skip
+                "weights": rebuilt.state.get("weights", {})}
 
     def taste(self, user_id: str, history: int = 30) -> TasteView:
         profile = self.profile(user_id)
@@ -288,4 +288,4 @@ class Tastebud:
             top_negative=[(k, v) for k, v in ranked[:5] if v < -0.02],
             hard_rules=[r.describe() for r in profile.hard], n_events=profile.n_events,
             imported=self.memory.store.imported_counts(user_id),
-        )  # fmt: skip
+        )

@@ -25,7 +25,7 @@ class Split:
 
 
 def temporal_split(rows: Sequence[Interaction], *, frac: float = 0.2, threshold: float = 4.0,
-                   min_positives: int = 5, implicit: bool = False) -> Split:  # fmt: skip
+                   min_positives: int = 5, implicit: bool = False) -> Split:
     """Per user in time order (ties by item id): the last `frac` of positives are held out.
 
     TRAIN is everything the user rated before their first held-out positive;

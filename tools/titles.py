@@ -24,10 +24,10 @@ from memory.items import Item
 
 _ARTICLES = frozenset({"the", "a", "an", "le", "la", "les", "l", "il", "el", "das", "der", "die"})
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8",
-          "ix": "9", "x": "10", "xi": "11", "xii": "12"}  # fmt: skip
+          "ix": "9", "x": "10", "xi": "11", "xii": "12"}
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                  "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11",
-                 "twelve": "12"}  # fmt: skip
+                 "twelve": "12"}
 _SEQUEL_WORDS = frozenset({"part", "pt", "vol", "volume", "chapter", "episode"})
 _TRAILING_ARTICLE = re.compile(r",\s*(the|a|an|le|la|les|l'|il|el|das|der|die)\s*$")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -146,7 +146,7 @@ class TitleIndex:
             return []
         out = [(e, 100.0) for e in self._exact.get(key, [])]
         for _, score, e in process.extract(key, self._keys, scorer=fuzz.ratio, limit=25,
-                                           score_cutoff=50):  # fmt: skip
+                                           score_cutoff=50):
             out.append((e, float(score)))
         if len(key) >= 4:
             stem = key + " "
@@ -164,10 +164,10 @@ class TitleIndex:
         entries: set[int] = set()
         for word in {w for w in key.split() if len(w) >= 3}:
             for match, _, _ in process.extract(word, self._vocab, scorer=fuzz.ratio, limit=3,
-                                               score_cutoff=75):  # fmt: skip
+                                               score_cutoff=75):
                 entries.update(self._by_word[match][:50])
         scored = [(e, min(MATCH - 1.0, float(fuzz.token_set_ratio(key, self._keys[e]))))
-                  for e in entries]  # fmt: skip
+                  for e in entries]
         return sorted(scored, key=lambda p: -p[1])[:25]
 
 

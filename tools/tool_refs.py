@@ -27,11 +27,11 @@ if TYPE_CHECKING:
 LIST_TOOLS = ("recommend", "search", "similar_to")
 FOCUS_TOOLS = ("item_details", "explain", "give_feedback", "similar_to")
 _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-        "eighth": 8, "ninth": 9, "tenth": 10, "top": 1, "last": -1, "final": -1}  # fmt: skip
+        "eighth": 8, "ninth": 9, "tenth": 10, "top": 1, "last": -1, "final": -1}
 _REF = re.compile(r"^(?:the\s+)?(?:#\s*|no\.?\s*|number\s+|item\s+)?(?:(\d{1,2})(?:st|nd|rd|th)?|([a-z]+))"
-                  r"(?:\s+(?:one|film|movie|pick|title|option))?\s*[?.!]*$")  # fmt: skip
+                  r"(?:\s+(?:one|film|movie|pick|title|option))?\s*[?.!]*$")
 _IT = frozenset({"it", "that", "this", "that one", "this one", "that film", "this film",
-                 "that movie", "this movie", "the film", "the movie"})  # fmt: skip
+                 "that movie", "this movie", "the film", "the movie"})
 
 
 class ToolInputError(ValueError):
@@ -157,7 +157,7 @@ def _data(msg: ToolMessage) -> dict[str, Any]:
 
 
 def resolve_target(ctx: ToolContext, messages: list[Any], text: str,
-                   shown: list[Item] | None = None) -> Item:  # fmt: skip
+                   shown: list[Item] | None = None) -> Item:
     """A title, an item id, "#2"/"the second one"/"last", or "it" -> one catalog item.
 
     `shown` replaces the facade's last shown list (the rule layer resolves against the list
@@ -173,16 +173,16 @@ def resolve_target(ctx: ToolContext, messages: list[Any], text: str,
             item = shown[0]
         if item is None:
             raise ToolInputError("'it' is unclear here; ask which film the user means",
-                                 [{"n": n, **_brief(i)} for n, i in enumerate(shown, 1)])  # fmt: skip
+                                 [{"n": n, **_brief(i)} for n, i in enumerate(shown, 1)])
         return item
     if isinstance(ref, int):
         shown = _shown_list(ctx, messages, shown)
         if not shown:
             raise ToolInputError("no list has been shown in this conversation yet; "
-                                 "recommend first or name the film")  # fmt: skip
+                                 "recommend first or name the film")
         if not (1 <= ref <= len(shown) or -len(shown) <= ref <= -1):
             raise ToolInputError(f"the last list has {len(shown)} films; #{ref} is not one of them",
-                                 [{"n": n, **_brief(i)} for n, i in enumerate(shown, 1)])  # fmt: skip
+                                 [{"n": n, **_brief(i)} for n, i in enumerate(shown, 1)])
         return shown[ref - 1 if ref > 0 else ref]
     direct = ctx.service.item(text)
     if direct is not None:

@@ -97,7 +97,7 @@ def _cf_lists(model: CFModel, val: Validation, hc: HybridConfig, factors: bool) 
         weights = user_item_weights(p, (), True, hc)
         s = model.scores(weights, None) if not factors else \
             (model.factors @ u_vec if (u_vec := model.fold_in(weights)) is not None
-             else np.zeros(len(model.ids)))  # fmt: skip
+             else np.zeros(len(model.ids)))
         s = np.asarray(s, dtype=np.float64).copy()
         s[[model.row[i] for i in p.seen if i in model.row]] = -np.inf
         out[u] = [model.ids[j] for j in np.argsort(-s, kind="stable")[:K]]
@@ -105,7 +105,7 @@ def _cf_lists(model: CFModel, val: Validation, hc: HybridConfig, factors: bool) 
 
 
 def choose_cf(val: Validation, base: CFConfig,
-              search: dict[str, Any]) -> tuple[FittedCF, HybridConfig]:  # fmt: skip
+              search: dict[str, Any]) -> tuple[FittedCF, HybridConfig]:
     """Collaborative settings by validation NDCG@10 of the collaborative score alone."""
     data = TrainingData.from_rows(val.split.train, base)
     ease = ease_block(data.positives, base.neighbours)
@@ -121,7 +121,7 @@ def choose_cf(val: Validation, base: CFConfig,
                 hc = HybridConfig(recency_tau=tau, cf_dislike_weight=dis)
                 score = val.mean(_cf_lists(model, val, hc, factors=False))
                 tried.append({"seq_weight": seq, "recency_tau": tau, "cf_dislike_weight": dis,
-                              "ndcg": round(score, 4)})  # fmt: skip
+                              "ndcg": round(score, 4)})
                 if score > best[0]:
                     best = (score, (nb_cfg, nbrs), hc)
     nb_cfg, nbrs = best[1]
@@ -131,7 +131,7 @@ def choose_cf(val: Validation, base: CFConfig,
         cfg = replace(base, factors=f, neighbours=nb_cfg)
         fac = fit_als(data, cfg)
         factor_scores[f] = val.mean(_cf_lists(CFModel(data.item_ids, fac, None, cfg), val,
-                                              best[2], factors=True))  # fmt: skip
+                                              best[2], factors=True))
         if chosen_factors is None or factor_scores[f] > factor_scores[chosen_factors[0]]:
             chosen_factors = (f, fac)
     assert chosen_factors is not None
@@ -142,7 +142,7 @@ def choose_cf(val: Validation, base: CFConfig,
 
 
 def _requests(state: CatalogState, val: Validation, hc: HybridConfig,
-              weights: Mapping[str, float] | None = None) -> dict[str, Request]:  # fmt: skip
+              weights: Mapping[str, float] | None = None) -> dict[str, Request]:
     def no_text(_text: str) -> np.ndarray:
         raise AssertionError("validation requests carry no query text")
 
@@ -173,12 +173,12 @@ def feature_groups(state: CatalogState, val: Validation, hc: HybridConfig) -> li
 
 
 def choose_diversity(state: CatalogState, val: Validation, hc: HybridConfig,
-                     weights: Mapping[str, float], search: dict[str, Any]) -> tuple[float, float]:  # fmt: skip
+                     weights: Mapping[str, float], search: dict[str, Any]) -> tuple[float, float]:
     reqs = _requests(state, val, hc, weights)
     scores = {}
     for lam in DIVERSITY_GRID:
         lists = {u: [r.item.id for r in rank(state, req, k=K, diversity=lam)[0]]
-                 for u, req in reqs.items()}  # fmt: skip
+                 for u, req in reqs.items()}
         scores[lam] = val.mean(lists)
     best = max(DIVERSITY_GRID, key=lambda lam: (scores[lam], -lam))
     search["diversity"] = {str(lam): round(s, 4) for lam, s in scores.items()}
@@ -186,27 +186,27 @@ def choose_diversity(state: CatalogState, val: Validation, hc: HybridConfig,
 
 
 def learn_ranker(state: CatalogState, rows: Sequence[Interaction], base: CFConfig,
-                 seed: int = 0) -> tuple[CFConfig, RankerModel]:  # fmt: skip
+                 seed: int = 0) -> tuple[CFConfig, RankerModel]:
     """The settings and ranker for this catalog, from a validation split of `rows` only."""
     val = Validation.cut(rows, seed)
     if len(val.users) < MIN_VAL_USERS:
         return base, RankerModel(search={"skipped": f"{len(val.users)} validation users"
-                                         f" (need {MIN_VAL_USERS})"})  # fmt: skip
+                                         f" (need {MIN_VAL_USERS})"})
     search: dict[str, Any] = {}
     fitted, hc = choose_cf(val, base, search)
     vstate = CatalogState.for_validation(state.catalog, state.store, fitted.model(),
-                                         Popularity.from_rows(val.split.train, state.items))  # fmt: skip
+                                         Popularity.from_rows(val.split.train, state.items))
     w, search["shortlists"] = fit_shortlisted(feature_groups(vstate, val, hc), seed=seed)
     weights = {c: float(x) for c, x in zip(COMPONENTS, w, strict=True)}
     lam, score = choose_diversity(vstate, val, hc, weights, search)
     return fitted.config, RankerModel(weights=weights, diversity=lam, recency_tau=hc.recency_tau,
                                       cf_dislike_weight=hc.cf_dislike_weight,
                                       val_ndcg=round(score, 4), val_users=len(val.users),
-                                      search=search)  # fmt: skip
+                                      search=search)
 
 
 def train_catalog(state: CatalogState, base: CFConfig, models_dir: Path | None,
-                  progress: Progress | None = None) -> TrainReport:  # fmt: skip
+                  progress: Progress | None = None) -> TrainReport:
     """Learn the ranker on validation, refit the model on everything, store both."""
     started = time.perf_counter()
     step = progress or (lambda done, total: None)
@@ -234,6 +234,6 @@ def train_catalog(state: CatalogState, base: CFConfig, models_dir: Path | None,
             "content_collection": catalog.record.content_collection if catalog.record else None}
     report.collection = store_cf(catalog, fitted, models_dir, meta,
                                  {"content_vectors": content.vectors},
-                                 {"items": [it.to_json() for it in state.items.values()]})  # fmt: skip
+                                 {"items": [it.to_json() for it in state.items.values()]})
     step(3, 3)
     return report

@@ -26,9 +26,9 @@ def _global_options(p: argparse.ArgumentParser, *, sub: bool = False) -> None:
     kw: dict[str, object] = {"default": argparse.SUPPRESS} if sub else {}
     p.add_argument("--user", help="whose taste to use and change (default: your login)", **kw)  # type: ignore[arg-type]
     p.add_argument("--data-dir", help="where Tastebud keeps its data (default: XDG data home)",
-                   **kw)  # type: ignore[arg-type]  # fmt: skip
+                   **kw)  # type: ignore[arg-type]
     p.add_argument("--catalog", help="which ingested catalog to use (default: the last ingested)",
-                   **kw)  # type: ignore[arg-type]  # fmt: skip
+                   **kw)  # type: ignore[arg-type]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,9 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-train", action="store_true", help="do not retrain the collaborative model"
     )
     ing.add_argument("--replace", action="store_true",
-                     help="replace a catalog of the same name ingested from another file")  # fmt: skip
+                     help="replace a catalog of the same name ingested from another file")
     ing.add_argument("--rating-scale", metavar="LOW-HIGH",
-                     help="the scale of the ratings in the file (default 1-5; MovieLens 0.5-5)")  # fmt: skip
+                     help="the scale of the ratings in the file (default 1-5; MovieLens 0.5-5)")
     cat = add("catalog", "list, inspect, remove catalogs, or rebuild the bundled demo")
     cat.add_argument("action", choices=("stats", "list", "rm", "restore-demo"))
     cat.add_argument("name", nargs="?", help="with rm: the catalog to remove")
@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--include-rated", action="store_true",
                      help="also list films you already rated, liked, disliked or saw")
     for name, text in (("explain", "why a film is recommended, with the numbers"),
-                       ("similar", "films like a given one")):  # fmt: skip
+                       ("similar", "films like a given one")):
         p = add(name, text)
         p.add_argument("title")
         p.add_argument("--json", action="store_true")
@@ -102,12 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     prefs.add_argument("--json", action="store_true")
 
     imp = add("import", "import your history: a Letterboxd export (ZIP or folder) or IMDb's"
-                        " ratings.csv")  # fmt: skip
+                        " ratings.csv")
     imp.add_argument("site", choices=("letterboxd", "imdb"))
     imp.add_argument("path", help="Letterboxd: the export ZIP or its folder; IMDb: ratings.csv")
     imp.add_argument("--dry-run", action="store_true", help="show what would be imported, store nothing")
     imp.add_argument("--report", metavar="FILE",
-                     help="write the ambiguous and unmatched rows with their nearest film to a CSV")  # fmt: skip
+                     help="write the ambiguous and unmatched rows with their nearest film to a CSV")
     ev = add("eval", "run a benchmark: movielens, adapt, redial or nlu")
     ev.add_argument("suite", choices=("movielens", "adapt", "redial", "nlu"))
     ev.add_argument("--data", help="the dataset folder (ml-latest-small or redial)")
@@ -168,13 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A database error that no layer turned into a typed one (e.g. a damaged file
         # found mid-command): name the data dir, never advise throwing data away.
         print(f"tastebud: a database in {getattr(settings, 'data_dir', 'the data dir')} could"
-              f" not be used ({clean(exc)}); nothing more was changed", file=sys.stderr)  # fmt: skip
+              f" not be used ({clean(exc)}); nothing more was changed", file=sys.stderr)
         return 2
     except Exception as exc:
         # Last resort, so that no command ever ends in a traceback: the one line says
         # what broke; the exit code (70, EX_SOFTWARE) tells scripts it is a bug.
         print(f"tastebud: unexpected {type(exc).__name__}: {clean(exc)}. This is a bug;"
-              " please report it with the command you ran.", file=sys.stderr)  # fmt: skip
+              " please report it with the command you ran.", file=sys.stderr)
         return 70
 
 

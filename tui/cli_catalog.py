@@ -58,7 +58,7 @@ def _catalog_name(path: Path, fmt: str | None, given: str | None) -> str:
     if given is not None:
         return check_name(given)
     return name_from_stem({"movielens": "movielens", "redial": "redial"}.get(fmt or "", "")
-                          or path.stem)  # fmt: skip
+                          or path.stem)
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -68,17 +68,17 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     scale = RatingScale.parse(args.rating_scale) if args.rating_scale else None
     options = ReadOptions(rating_scale=scale, lenient=args.skip_invalid)
     name = _catalog_name(path, args.format or (detect_format(path) if path.exists() else None),
-                         args.catalog)  # fmt: skip
+                         args.catalog)
     parsed = read_catalog(path, args.format,
                           Path(args.interactions).expanduser() if args.interactions else None,
-                          options)  # fmt: skip
+                          options)
     if parsed.errors and not args.skip_invalid:
         raise IngestError(parsed.errors)  # before the embedder loads or anything is opened
     memory = open_memory(settings)
     report = ingest(parsed, catalog=name, client=memory.client, store=memory.store,
                     embedder=memory.embedder, skip_invalid=args.skip_invalid,
                     progress=progress_bar(f"ingest {name}"), source_path=parsed.source_path,
-                    replace=args.replace)  # fmt: skip
+                    replace=args.replace)
     print(clean(report.summary()))
     memory.switch_catalog(name)
     if not args.no_train and memory.store.count_interactions(name):
@@ -116,7 +116,7 @@ def _ranker_stats(settings: Settings, version: str | None) -> dict | None:
     keys = ("weights", "diversity", "recency_tau", "cf_dislike_weight", "train_seconds")
     return {"validation_ndcg@10": r.get("val_ndcg"), "validation_users": r.get("val_users"),
             "trained_at": datetime.fromtimestamp(float(r["trained_at"]), tz=UTC).isoformat(),
-            **{k: r.get(k) for k in keys}}  # fmt: skip
+            **{k: r.get(k) for k in keys}}
 
 
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
@@ -124,21 +124,21 @@ def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
         return _change_catalogs(args, settings)
     if args.name is not None:
         print(f"tastebud: `catalog {args.action}` takes no name (got {args.name!r});"
-              " use --catalog NAME", file=sys.stderr)  # fmt: skip
+              " use --catalog NAME", file=sys.stderr)
         return 2
     # Reading commands open only the database, so they work on a read-only data dir.
     store = Store(settings.db_path)
     active = active_catalog_name(settings, store)
     if args.action == "list":
         rows = [{"name": r.name, "items": r.items, "source": r.source_path or r.source,
-                 "active": r.name == active} for r in store.catalog_records()]  # fmt: skip
+                 "active": r.name == active} for r in store.catalog_records()]
         if args.json:
             print(dumps(rows, indent=2))
         elif not rows:
             print("no catalogs yet (the demo is built on first start)")
         for r in rows if not args.json else []:
             print(clean(f"{'*' if r['active'] else ' '} {r['name']:<20} {r['items']:>7} items"
-                        f"  ({r['source']})"))  # fmt: skip
+                        f"  ({r['source']})"))
         return 0
     stats = catalog_stats(settings, store, active)
     if args.json:
@@ -156,13 +156,13 @@ def _change_catalogs(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         if args.name == DEMO_CATALOG:
             raise CatalogIdentityError("the bundled catalog 'demo' is not removed;"
-                                       " `tastebud catalog restore-demo` rebuilds it")  # fmt: skip
+                                       " `tastebud catalog restore-demo` rebuilds it")
         memory = open_memory(settings)
         rec = remove_catalog(memory.client, memory.store, args.name, settings.models_dir)
         if memory.store.get_meta(ACTIVE_CATALOG_KEY) == args.name:
             memory.store.set_meta(ACTIVE_CATALOG_KEY, DEMO_CATALOG)
         print(clean(f"removed catalog {rec.name!r} ({rec.items} items, from"
-                    f" {rec.source_path or rec.source}) and its interactions"))  # fmt: skip
+                    f" {rec.source_path or rec.source}) and its interactions"))
         return 0
     memory = open_memory(settings.model_copy(update={"catalog": DEMO_CATALOG}))
     if memory.store.catalog_record(DEMO_CATALOG) is not None:

@@ -70,7 +70,7 @@ def _plain_loop(settings: Settings, *, resume: bool) -> int:
     if not resume:
         chat.new_thread()
     print(clean(f"Tastebud — {svc.catalog_name} catalog, {chat.backend_label} model, user "
-                f"{chat.user_id}. Ask for films; 'quit' to leave."))  # fmt: skip
+                f"{chat.user_id}. Ask for films; 'quit' to leave."))
     try:
         return _loop(chat)
     finally:

@@ -26,7 +26,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         argv += ["--train-dialogues", train] if train else []
     elif args.turns or args.dialogues or getattr(args, "train_dialogues", None):
         raise ValueError("--turns, --dialogues and --train-dialogues only apply to"
-                         " `tastebud eval redial`")  # fmt: skip
+                         " `tastebud eval redial`")
     if args.json:
         argv.append("--json")
     module = importlib.import_module(SUITES[args.suite])

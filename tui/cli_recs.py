@@ -60,7 +60,7 @@ def cmd_recommend(args: argparse.Namespace, settings: Settings) -> int:
     svc = build_tastebud(settings)
     thread = conversation(settings, new=getattr(args, "new", False))
     result = svc.recommend(settings.user, query=args.query, k=args.k, thread_id=thread,
-                           include_rated=getattr(args, "include_rated", False))  # fmt: skip
+                           include_rated=getattr(args, "include_rated", False))
     _print_list(svc, result, args.json)
     return 0
 
@@ -90,13 +90,13 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.signal != "rate" and args.rating is not None:
         print(f"tastebud: a number only goes with `rate` (got `{args.signal} {args.rating:g}`)",
-              file=sys.stderr)  # fmt: skip
+              file=sys.stderr)
         return 2
     svc = build_tastebud(settings)
     item = _resolve(svc, args.title)
     value = args.rating if args.signal == "rate" else None
     result = svc.feedback(settings.user, item.id, args.signal, value=value,
-                          text=f"tastebud feedback {args.signal}")  # fmt: skip
+                          text=f"tastebud feedback {args.signal}")
     print(clean(result.message))
     return 0
 
@@ -115,7 +115,7 @@ def cmd_prefs(args: argparse.Namespace, settings: Settings) -> int:
         rebuilt = svc.rebuild(user)
         print(json.dumps(rebuilt, indent=2) if args.json else
               f"replayed {rebuilt['events']} event(s); stored state "
-              f"{'matches' if rebuilt['matches'] else 'DIFFERED and was replaced'}")  # fmt: skip
+              f"{'matches' if rebuilt['matches'] else 'DIFFERED and was replaced'}")
         return 0
     rules = svc.preference_rules(user)
     taste = svc.taste(user)
@@ -123,7 +123,7 @@ def cmd_prefs(args: argparse.Namespace, settings: Settings) -> int:
         print(dumps({"rules": rules, "weights": taste.weights, "n_events": taste.n_events,
                      "imported": taste.imported,
                      "top_positive": taste.top_positive, "top_negative": taste.top_negative},
-                    indent=2))  # fmt: skip
+                    indent=2))
         return 0
     imported = ", ".join(f"{n} from {source}" for source, n in taste.imported.items())
     print(clean(f"{user}: {taste.n_events} feedback event(s)" + (f" ({imported})" if imported else "")))

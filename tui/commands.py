@@ -51,7 +51,7 @@ class TastebudCommands(Provider):
              screen.new_conversation),
             ("Import history…", "your Letterboxd export or IMDb ratings.csv: start from what you rated",
              partial(ask_import, screen)),
-        ]  # fmt: skip
+        ]
 
     async def discover(self) -> Hits:
         screen = self._chat
@@ -110,7 +110,7 @@ def _change_preferences(screen: ChatScreen, what: str) -> None:
 
 
 def switch_session(screen: ChatScreen, *, user_id: str | None = None,
-                   catalog: str | None = None) -> None:  # fmt: skip
+                   catalog: str | None = None) -> None:
     """Switch user or catalog (runs in a worker; refused while a turn runs)."""
     chat = screen.chat
     try:

@@ -18,14 +18,14 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 GREETING = _rx(r"^\W*(hi|hello|hey|hiya|howdy|yo|hola|good (morning|afternoon|evening)|greetings|"
-               r"sup|what'?s up)\b[\s\w]{0,12}[!.,\s]*$")  # fmt: skip
+               r"sup|what'?s up)\b[\s\w]{0,12}[!.,\s]*$")
 HELP = _rx(r"\b(help|what can you do|how does (this|it) work|what can i (ask|say|do)|what do you do|"
-           r"how do i use|commands|who are you|what are you|how do you work)\b|^\W*\?+\W*$")  # fmt: skip
+           r"how do i use|commands|who are you|what are you|how do you work)\b|^\W*\?+\W*$")
 RESET = _rx(r"\b(undo|take (that|it) back|revert|reset (my |all |the )?(preferences|prefs|taste|"
             r"profile|settings|rules)|forget (my|all|everything)|start over from scratch|clear my "
-            r"(preferences|profile|rules))\b")  # fmt: skip
+            r"(preferences|profile|rules))\b")
 EXPLAIN = _rx(r"\b(why|how come|explain|what made you|reasons?|reasoning|justify|what makes you "
-              r"think|score breakdown|breakdown|come up with|how did you (pick|choose|get|find))\b")  # fmt: skip
+              r"think|score breakdown|breakdown|come up with|how did you (pick|choose|get|find))\b")
 SEARCH = _rx(
     r"\b(the (one|movie|film) (where|with|about|in which|that has|set in)|(movie|film|one) (where|in "
     r"which)|what'?s? (is |was )?(that|the) (movie|film|one)|what (movie|film) (is|was|has)|"
@@ -53,7 +53,7 @@ SIMILAR = _rx(
     r"|that'?s )like)"
 )
 LIKE_TITLE = _rx(r"(^|\b(something|anything|movies?|films?|stuff|more|others?|ones?|things|else|"
-                 r"picks?|titles?|recommendations?|watch|one)\s+)(just\s+|a bit\s+|kind of\s+)?like\b")  # fmt: skip
+                 r"picks?|titles?|recommendations?|watch|one)\s+)(just\s+|a bit\s+|kind of\s+)?like\b")
 REQUEST = _rx(
     r"\b(recommend|recommendation|suggest|suggestion|something|anything|show me|give me|what should "
     r"i|what (can|could) i watch|what to watch|i want|i'?d like|i wanna|in the mood|looking for|find "
@@ -67,7 +67,7 @@ REQUEST_STRONG = _rx(
 )
 PERSISTENT = _rx(r"\b(never|no more|don'?t (show|recommend|suggest|give)|stop (showing|recommending|suggesting|giving)|from now on|in "
                  r"general|going forward|always|any ?more|ever again|for good|in future|"
-                 r"in the future)\b")  # fmt: skip
+                 r"in the future)\b")
 PREF_STYLE = _rx(
     r"\b(trust|rely|weigh|obscure|mainstream|popular|hidden gems?|blockbusters?|well[- ]known|"
     r"lesser[- ]known|surpris(e|ing)|variety|adventurous|familiar|safer|niche|people like me|"
@@ -85,17 +85,17 @@ _DISLIKE = (r"hated?|disliked|didn'?t (like|enjoy|love|care for)|did not (like|e
             r"worth it)|wasn'?t (good|great|for me|my thing|that good|impressed)|boring|bored|awful|"
             r"terrible|bad|meh|overrated|dull|fell asleep|couldn'?t finish|turned it off|skip it|"
             r"nope|nah|thumbs down|worst|waste of time|disappointing|disappointed|underwhelming|"
-            r"👎|ugh|dreadful|pass on (it|that)")  # fmt: skip
+            r"👎|ugh|dreadful|pass on (it|that)")
 _LOVE = (r"loved|love(d)? (it|that|this)|adored?|favou?rite|masterpiece|amazing|awesome|perfect|brilliant|"
          r"incredible|fantastic|outstanding|all[- ]time|blew me away|10/10|obsessed|stunning|"
-         r"superb|phenomenal|one of the best|❤️|❤|♥")  # fmt: skip
+         r"superb|phenomenal|one of the best|❤️|❤|♥")
 _LIKE = (r"liked|like (it|that|this)|enjoyed|good|great|nice|fun|solid|not bad|decent|"
          r"thumbs up|👍|works for me|worth (it|watching)|entertaining|pretty good|"
-         r"really liked|was good|loved|i like (it|that one)")  # fmt: skip
+         r"really liked|was good|loved|i like (it|that one)")
 _SEEN = (r"(already )?(seen|watched|saw) (it|that|this|them|both|that one|this one|already)|"
          r"already (seen|watched|saw)|(i'?ve|i have|have) (seen|watched)|seen it|saw it|"
          r"watched it|been there|know (it|that one)|i saw|i watched|i'?ve already|"
-         r"rewatched|(watched|seen|saw) .{1,40}? (already|before|last|yesterday)")  # fmt: skip
+         r"rewatched|(watched|seen|saw) .{1,40}? (already|before|last|yesterday)")
 DISLIKE = _rx(rf"\b({_DISLIKE})(\b|(?=\W)|$)")
 LOVE = _rx(rf"\b({_LOVE})(\b|(?=\W)|$)")
 LIKE = _rx(rf"\b({_LIKE})\b")
@@ -113,12 +113,12 @@ ACK = _rx(r"^\W*(ok|okay|alright|thanks|thank you|cool|fine|sure|got it)\b|\btha
 WANT = _rx(r"\b(i (want|need|prefer|like|would like|'?d like)|give me)\b")
 I_STATEMENT = _rx(r"^\W*i (really |just |absolutely |totally |honestly )?(love|adore|like|hate|prefer|"
                   r"enjoy|dislike|can'?t stand|don'?t like|do not like|am into|'?m into|'?m not into|"
-                  r"am not into)\b")  # fmt: skip
+                  r"am not into)\b")
 ASKING = _rx(r"\?|\b(recommend|suggest|show me|give me|find me|what should)\b")
 
 TARGET_SLOTS = ("titles", "refs")
 CONSTRAINT_SLOTS = ("genres", "exclude_genres", "keywords", "exclude_keywords", "people",
-                    "year_min", "year_max")  # fmt: skip
+                    "year_min", "year_max")
 SLOTS_FOR: dict[str, tuple[str, ...]] = {
     "recommend": ("titles", *CONSTRAINT_SLOTS, "k"),
     "search": (*CONSTRAINT_SLOTS, "k"),
@@ -146,7 +146,7 @@ FILLER = STOPWORDS | words(
     "make made say said going got get gets let tell told ask asked mean means next see xtitle xperson"
 )
 _SLOT_WORD = re.compile(r"^('?\d0'?s|\d{4}s?|\d+|early|late|mid|recent|classic|classics|old|older|"
-                        r"eighties|nineties|seventies|sixties|fifties|after|before|since)$")  # fmt: skip
+                        r"eighties|nineties|seventies|sixties|fifties|after|before|since)$")
 
 
 def is_slot_word(word: str) -> bool:
@@ -214,7 +214,7 @@ def _is_feedback(low: str, found: dict[str, Any], has_target: bool) -> bool:
         return False
     if found["titles"] or found["refs"]:
         return not (REQUEST.search(low) and sig in ("like", "love") and not found["refs"]
-                    and not re.search(r"\b(loved|liked|enjoyed|hated|seen|watched|saw)\b", low))  # fmt: skip
+                    and not re.search(r"\b(loved|liked|enjoyed|hated|seen|watched|saw)\b", low))
     if sig == "rate":
         return not REQUEST_STRONG.search(low)
     if has_constraints(found) or ACK.search(low):

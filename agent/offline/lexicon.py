@@ -35,7 +35,7 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
     "romantic comedies": ("Romance", "Comedy"), "sci fi": ("Sci-Fi",), "scifi": ("Sci-Fi",),
     "science fiction": ("Sci-Fi",), "thriller": ("Thriller",), "thrillers": ("Thriller",),
     "war": ("War",), "western": ("Western",), "westerns": ("Western",),
-}  # fmt: skip
+}
 
 # Mood words people say -> the catalog keyword they mean (kept only if the catalog has it).
 MOOD_SYNONYMS: dict[str, str] = {
@@ -60,18 +60,18 @@ MOOD_SYNONYMS: dict[str, str] = {
     "martial arts": "martial-arts", "kung fu": "kung-fu", "serial killer": "serial-killer",
     "serial killers": "serial-killer", "road movie": "road-trip", "satire": "satirical",
     "stylish": "stylish", "atmospheric": "atmospheric", "epic": "epic", "cult": "cult",
-}  # fmt: skip
+}
 
 ORDINALS: dict[str, int] = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
     "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
     "ninth": 9, "9th": 9, "tenth": 10, "10th": 10, "top": 1, "last": -1, "final": -1,
-}  # fmt: skip
+}
 
 NUMBER_WORDS: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "a couple": 2, "a few": 3,
-}  # fmt: skip
+}
 
 def words(text: str) -> frozenset[str]:
     """A closed word list written as one string, for readability."""
@@ -191,7 +191,7 @@ class Vocabulary:
             runtimes={it.title: it.runtime for it in items if it.runtime},
             countries=frozenset(c.strip() for it in items if it.country
                                 for c in it.country.split(",") if c.strip()),
-        )  # fmt: skip
+        )
 
 
 def _title_keys(title: str) -> list[str]:

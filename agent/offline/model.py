@@ -95,7 +95,7 @@ class OfflineChatModel(BaseChatModel):
         return self.memo[key]
 
     def respond(self, messages: list[BaseMessage], tool_names: Sequence[str] | None = None,
-                dialogue: dict[str, Any] | None = None) -> AIMessage:  # fmt: skip
+                dialogue: dict[str, Any] | None = None) -> AIMessage:
         """The next message: a tool call still to make for this turn, or the final reply."""
         start = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
         if start < 0:
@@ -116,7 +116,7 @@ class OfflineChatModel(BaseChatModel):
         if not plan:
             return AIMessage(content=replies.social(_social(decision), seed))
         return AIMessage(content=replies.write(_steps(messages[start + 1 :]), seed,
-                                               verdict=decision.verdict))  # fmt: skip
+                                               verdict=decision.verdict))
 
     def plan(self, decision: Decision, text: str, history: list[BaseMessage]) -> list[dict[str, Any]]:
         """The tool calls of the decision, in order (feedback before a follow-up request)."""
@@ -149,7 +149,7 @@ class OfflineChatModel(BaseChatModel):
         msg = self.respond(messages, kwargs.get("tool_names"), kwargs.get("dialogue"))
         if msg.tool_calls:
             chunks = [{"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": n}
-                      for n, c in enumerate(msg.tool_calls)]  # fmt: skip
+                      for n, c in enumerate(msg.tool_calls)]
             yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=chunks))  # type: ignore[arg-type]
             return
         for piece in re.findall(r"\S+\s*|\s+", _text(msg)):
@@ -198,7 +198,7 @@ def _calls(act: Action, text: str, history: list[BaseMessage]) -> list[dict[str,
     if act.intent == "feedback":
         rating = s.get("rating") if s.get("signal") == "rate" else None
         return [{"name": "give_feedback", "args": _compact(
-            {"title_or_ref": t, "signal": s.get("signal", "like"), "rating": rating})} for t in targets]  # fmt: skip
+            {"title_or_ref": t, "signal": s.get("signal", "like"), "rating": rating})} for t in targets]
     if act.intent == "adjust_preferences":
         codes = s.get("changes", [])
         if codes in (["undo"], ["reset"]):

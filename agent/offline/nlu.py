@@ -77,7 +77,7 @@ def parse(text: str, vocab: Vocabulary) -> Parse:
         actions.append(_action(text[start:end], clause_spans, vocab, masked))
     clauses = [Action(a.intent, dict(a.slots), a.text, list(a.mentions)) for a in actions]
     return Parse(text=text, actions=_combine(actions) or [Action("chitchat", text=text)],
-                 clauses=clauses, masked=_mask(text, toks, spans, 0, len(text)))  # fmt: skip
+                 clauses=clauses, masked=_mask(text, toks, spans, 0, len(text)))
 
 
 def _mask(text: str, toks: list[Tok], spans: list[Span], start: int, end: int) -> str:
@@ -116,7 +116,7 @@ def _clauses(toks: list[Tok], spans: list[Span]) -> list[tuple[int, int]]:
         elif t.norm == "," and i + 1 < len(toks) and cues.PIVOT.match(_rest(toks, i + 1)):
             cuts.append(i + 1)
         elif (t.norm in ("now", "so", "then", "but") and i > 0
-              and cues.PIVOT.match(_rest(toks, i)) and cues.FEEDBACK_ANY.search(_rest(toks, 0, i))):  # fmt: skip
+              and cues.PIVOT.match(_rest(toks, i)) and cues.FEEDBACK_ANY.search(_rest(toks, 0, i))):
             cuts.append(i)
     cuts.append(len(toks))
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
@@ -127,7 +127,7 @@ def _rest(toks: list[Tok], start: int, stop: int | None = None) -> str:
 
 
 def _action(raw: str, spans: list[Span], vocab: Vocabulary, masked: str,
-            intent: str | None = None) -> Action:  # fmt: skip
+            intent: str | None = None) -> Action:
     low = masked.lower()
     found = _slots(low, spans, vocab)
     intent = intent or cues.classify(low, found)
@@ -148,7 +148,7 @@ def _action(raw: str, spans: list[Span], vocab: Vocabulary, masked: str,
 
 def _slots(low: str, spans: list[Span], vocab: Vocabulary) -> dict[str, Any]:
     found: dict[str, Any] = {"titles": [], "people": [], "genres": [], "exclude_genres": [],
-                             "keywords": [], "exclude_keywords": []}  # fmt: skip
+                             "keywords": [], "exclude_keywords": []}
     for sp in spans:
         if sp.kind == "title":
             found["titles"].append(sp.value)

@@ -18,15 +18,15 @@ HARD_NEGATORS = frozenset({"never", "no more", "no", "stop", "exclude", "excludi
 _ONLY = re.compile(r"\bonly\b|\bjust\b.*\bfrom now on\b|\bexclusively\b")
 _LOVE = re.compile(r"\bi (really )?(love|adore)\b")
 _TRUST_CF = re.compile(r"\b(people like me|people with (similar|the same) tastes?|community|crowd|other users|similar users|critics?|"
-                       r"others|other people|collaborative|users like me)\b")  # fmt: skip
+                       r"others|other people|collaborative|users like me)\b")
 _TRUST_CONTENT = re.compile(r"\b(plot|content|story|stories|descriptions?|themes?|"
-                            r"what (the )?films? (is|are) about)\b")  # fmt: skip
+                            r"what (the )?films? (is|are) about)\b")
 _LESS = re.compile(r"\b(less|don'?t|do not|stop|fewer|not as much|lower)\b")
 _OBSCURE = re.compile(r"\b(obscure|hidden gems?|lesser[- ]known|niche|less (mainstream|popular|"
-                      r"famous)|deep cuts?|underrated|indie)\b")  # fmt: skip
+                      r"famous)|deep cuts?|underrated|indie)\b")
 _POPULAR = re.compile(r"\b(popular|mainstream|well[- ]known|blockbusters?|famous|crowd[- ]pleasers?)\b")
 _SURPRISE = re.compile(r"\b(surprise me|surprising|variety|adventurous|more diverse|mix it up|"
-                       r"out of my comfort zone|unexpected)\b")  # fmt: skip
+                       r"out of my comfort zone|unexpected)\b")
 _FAMILIAR = re.compile(r"\b(familiar|safer|predictable|comfort zone|what i know)\b")
 
 

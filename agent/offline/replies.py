@@ -106,7 +106,7 @@ def write(steps: list[Step], seed: int, *, verdict: bool = False) -> str:
     parts = [_one(call, result, rng) for call, result in steps]
     if verdict:
         parts += [_verdict(result.get("data") or {}, rng) for call, result in steps
-                  if call["name"] == "item_details" and result.get("ok")]  # fmt: skip
+                  if call["name"] == "item_details" and result.get("ok")]
     return "\n\n".join(p for p in parts if p).strip() or "Done."
 
 
@@ -242,14 +242,14 @@ _DOING = {"recommend": "suggest films", "refine": "change the current list",
           "feedback": "note what you thought of a film",
           "feedback+recommend": "note your opinion and suggest more",
           "preference": "change your lasting preferences", "show_profile": "show what I've learned",
-          "greeting": "say hello", "help": "explain what I can do", "chitchat": "just chat"}  # fmt: skip
+          "greeting": "say hello", "help": "explain what I can do", "chitchat": "just chat"}
 
 
 def clarify(top: str, other: str, seed: int) -> str:
     """One short question naming the two likeliest readings; nothing was done."""
     doing, alt = _DOING.get(top, "suggest films"), _DOING.get(other, "just chat")
     return say("clarify", random.Random(seed), doing=doing,
-               other=alt if alt != doing else "something else")  # fmt: skip
+               other=alt if alt != doing else "something else")
 
 
 def _verdict(data: dict[str, Any], rng: random.Random) -> str:

@@ -12,7 +12,7 @@ import re
 from agent.offline.lexicon import NUMBER_WORDS, ORDINALS
 
 _DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950,
-                 "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990}  # fmt: skip
+                 "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990}
 _PART = r"(?P<part>early|mid|late)[\s-]*"
 _DECADE = re.compile(
     rf"(?:{_PART})?(?:\b(?P<full>(?:18|19|20)\d0)'?s\b|(?<![\w/])'?(?P<short>\d0)'?s\b"
@@ -163,7 +163,7 @@ def has_pronoun_ref(text: str) -> bool:
 
 _HOURS = {"an": 1.0, "a": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0,
           "1": 1.0, "2": 2.0, "3": 3.0, "4": 4.0, "half an": 0.5, "one and a half": 1.5,
-          "an hour and a half": 1.5, "1.5": 1.5, "2.5": 2.5}  # fmt: skip
+          "an hour and a half": 1.5, "1.5": 1.5, "2.5": 2.5}
 _DUR = (r"(?P<v>\d{2,3}|an hour and a half|one and a half|half an|\d(?:\.5)?|an|a|one|two|three|four)"
         r"\s*(?P<unit>minutes?|mins?|m\b|hours?|hrs?|h\b)")
 _MAX = re.compile(r"\b(?:under|less than|shorter than|no longer than|at most|max(?:imum)?|below|"
@@ -171,12 +171,12 @@ _MAX = re.compile(r"\b(?:under|less than|shorter than|no longer than|at most|max
                   r"no more than|isn'?t over|not more than|tops)\s+" + _DUR)
 _MIN = re.compile(r"\b(?:over|more than|longer than|at least|above|minimum|min|no shorter than|"
                   r"not under)\s+" + _DUR + r"|" + _DUR.replace("?P<v>", "?P<v2>").replace(
-                  "?P<unit>", "?P<unit2>") + r"\s+(?:or more|plus|long|or longer)")  # fmt: skip
+                  "?P<unit>", "?P<unit2>") + r"\s+(?:or more|plus|long|or longer)")
 _SHORT_WORDS = re.compile(r"\b(short (?:one|ones|film|films|movie|movies)|quick (?:one|watch)|"
-                          r"not too long|nothing too long|not long)\b")  # fmt: skip
+                          r"not too long|nothing too long|not long)\b")
 _COUNT_WORDS = re.compile(r"\b(?:just|only|give me|show me|like|maybe)\s+(?P<n>\d{1,2}|one|two|three|four|"
                           r"five|six|seven|eight|nine|ten|a couple|a few)\b(?!\s*(?:/|stars?|out of|"
-                          r"minutes?|mins?|hours?|hrs?|years?|s\b|'s))")  # fmt: skip
+                          r"minutes?|mins?|hours?|hrs?|years?|s\b|'s))")
 
 
 def _minutes(value: str, unit: str) -> int:

@@ -39,7 +39,7 @@ def read_movielens(folder: Path, options: ReadOptions | None = None, top_tags: i
             "genres": "" if row.get("genres") == genres_none else row.get("genres"),
             "keywords": [t for t, _ in tags[mid].most_common(top_tags) if t],
             "imdb_id": imdb.get(mid), "popularity": counts.get(mid, 0),
-        }, folder / "movies.csv", n, options)  # fmt: skip
+        }, folder / "movies.csv", n, options)
     parsed.interactions = keep_known_last(rows, parsed, str(ratings_path))
     return parsed
 
@@ -53,7 +53,7 @@ def read_redial(path: Path, options: ReadOptions | None = None) -> Parsed:
     size = path.stat().st_size
     if size > MAX_JSON_FILE_BYTES:
         raise IngestError([RowError(str(path), 1, f"{size:,} bytes, more than the"
-                                    f" {MAX_JSON_FILE_BYTES:,}-byte limit for one JSON file")])  # fmt: skip
+                                    f" {MAX_JSON_FILE_BYTES:,}-byte limit for one JSON file")])
     try:
         data = parse_json(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:

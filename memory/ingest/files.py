@@ -40,7 +40,7 @@ def require_regular_file(path: Path) -> None:
         raise InputFileError(path, "is a folder, expected a file")
     if not stat.S_ISREG(mode):
         what = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file")  # fmt: skip
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file")
         raise InputFileError(path, f"is {what}, not a regular file; only regular files are read")
 
 
@@ -63,7 +63,7 @@ def decoded_lines(
             if len(raw) > max_bytes and not raw.endswith(b"\n"):
                 size = len(raw) + _skip_rest_of_line(fh)
                 errors.append(RowError(str(path), n, f"line of {size:,} bytes is longer than"
-                                       f" the {max_bytes:,}-byte limit; it was skipped"))  # fmt: skip
+                                       f" the {max_bytes:,}-byte limit; it was skipped"))
                 continue
             try:
                 text = raw.decode("utf-8-sig" if n == 1 else "utf-8")
@@ -72,7 +72,7 @@ def decoded_lines(
                 errors.append(
                     RowError(str(path), n, f"not valid UTF-8 (byte 0x{bad} at column "
                              f"{exc.start + 1}); re-save the file as UTF-8")
-                )  # fmt: skip
+                )
                 continue
             yield n, text.rstrip("\r\n")
 
@@ -89,7 +89,7 @@ def _skip_rest_of_line(fh) -> int:  # type: ignore[no-untyped-def]
 def csv_records(
     path: Path, errors: list[RowError], delimiter: str = ",",
     need: Sequence[tuple[str, ...]] = (),
-) -> Iterator[tuple[int, dict[str, str]]]:  # fmt: skip
+) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a CSV with a header, as (line where the record starts, {column: value}).
 
     Strict: a record with a different number of fields than the header is an
@@ -128,14 +128,14 @@ def csv_records(
             if missing:
                 errors.append(RowError(str(path), start, f"the header has no {missing[0]} column"
                                        f" (it has: {shown(', '.join(header), 80)}); is this the"
-                                       " right file, with a header line?"))  # fmt: skip
+                                       " right file, with a header line?"))
                 return
             continue
         if len(fields) != len(header):
             hint = (f"; a quote opened here may never close (the record runs over {spanned} lines)"
-                    if spanned > 1 else "")  # fmt: skip
+                    if spanned > 1 else "")
             errors.append(RowError(str(path), start, f"{len(fields)} field(s), but the header has"
-                                   f" {len(header)}{hint}"))  # fmt: skip
+                                   f" {len(header)}{hint}"))
             continue
         yield start, dict(zip(header, fields, strict=True))
 
@@ -143,14 +143,14 @@ def csv_records(
 def _csv_reason(message: str, numbers: list[int]) -> str:
     if "field larger than field limit" in message:
         return (f"a field longer than the {MAX_LINE_BYTES:,}-character limit (an unclosed quote?);"
-                " nothing after this line was read")  # fmt: skip
+                " nothing after this line was read")
     if "unexpected end of data" in message or "EOF" in message:
         last = numbers[-1] if numbers else 0
         return (f"a quote opened in this record never closes (it runs to the end of the file,"
-                f" line {last}); nothing after this line was read")  # fmt: skip
+                f" line {last}); nothing after this line was read")
     if "expected after" in message:
         return (f"a quoted field does not end where a field should ({message}); a quote in this"
-                " record is probably unclosed; nothing after this line was read")  # fmt: skip
+                " record is probably unclosed; nothing after this line was read")
     return f"broken CSV ({message}); nothing after this line was read"
 
 

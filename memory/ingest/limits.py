@@ -58,7 +58,7 @@ def text_field(field: str, value: Any, max_len: int, *, allow_number: bool = Fal
     if not isinstance(value, str):
         raise FieldError(f"{field}: expected text, got {kind(value)} {shown(value)}")
     if (len(value) <= max_len and value.isascii() and value.isprintable()
-            and value == value.strip() and "  " not in value):  # fmt: skip
+            and value == value.strip() and "  " not in value):
         return value  # the common case, checked in C: printable ASCII, already squashed
     bad = _CONTROL.search(value)
     if bad:
@@ -159,7 +159,7 @@ class RatingScale:
         number = finite_number(field, value)
         if not self.low <= number <= self.high:
             raise FieldError(f"{field}: {shown(value)} is outside the rating scale {self}"
-                             " (pass --rating-scale LOW-HIGH if the file uses another)")  # fmt: skip
+                             " (pass --rating-scale LOW-HIGH if the file uses another)")
         return number * 5.0 / self.high
 
 

@@ -53,13 +53,13 @@ class IngestReport:
             head += " (already up to date)"
         else:
             head += (f" ({self.added} added, {self.changed} changed, {self.unchanged} unchanged,"
-                     f" {self.removed} removed; {self.embedded} embedded)")  # fmt: skip
+                     f" {self.removed} removed; {self.embedded} embedded)")
         head += f", {self.interactions} interactions, in {self.seconds:.1f}s"
         if self.replaced:
             head += f"\nreplaced the catalog ingested from {self.replaced}"
         if self.dropped_interactions:
             head += (f"\nremoved {self.dropped_interactions} interaction(s) that belonged to the"
-                     " previous version (their items are gone)")  # fmt: skip
+                     " previous version (their items are gone)")
         if self.skipped:
             head += f"\nskipped {len(self.skipped)} invalid row(s):\n" + "\n".join(
                 f"  {e}" for e in self.skipped[:20]
@@ -79,7 +79,7 @@ def grouped(warnings: list[RowError]) -> list[str]:
     for w in warnings:
         order.setdefault(w.reason, []).append(w)
     return [str(ws[0]) if len(ws) == 1 else f"{ws[0].reason} ({len(ws)} rows, first at"
-            f" {ws[0].path}:{ws[0].line})" for ws in order.values()]  # fmt: skip
+            f" {ws[0].path}:{ws[0].line})" for ws in order.values()]
 
 
 def _metadata(item: Item) -> dict[str, str | int | float]:
@@ -108,12 +108,12 @@ def ingest(
         raise IngestError(parsed.errors)
     if not parsed.items:
         raise IngestError(parsed.errors or [RowError(parsed.source, 0, "no items found")],
-                          hint="Nothing to ingest.")  # fmt: skip
+                          hint="Nothing to ingest.")
     displaced = None
     if source_path is not None:
         displaced = check_replace(store, catalog, source_path, replace=replace)
     report = IngestReport(catalog=catalog, items=len(parsed.items), skipped=list(parsed.errors),
-                          warnings=list(parsed.warnings))  # fmt: skip
+                          warnings=list(parsed.warnings))
     old = store.catalog_record(catalog)
     if displaced is not None:
         report.replaced = displaced.source_path or displaced.source
@@ -151,27 +151,27 @@ def ingest(
         content_name = old.content_collection
     else:
         content_name = _build_collection(client, catalog, parsed.items, reuse, embed, old_col,
-                                         embedder, progress)  # fmt: skip
+                                         embedder, progress)
         report.embedded = len(embed)
 
     try:
         with store.transaction() as conn:
             if displaced is not None:  # a new source: no event of the old one may stay
                 report.dropped_interactions = Store.keep_interactions_of(
-                    conn, catalog, (), all_sources=True)  # fmt: skip
+                    conn, catalog, (), all_sources=True)
             report.interactions = Store.replace_interactions(
                 conn, catalog, parsed.source, parsed.interactions
             )
             if displaced is None:  # events from other sources whose item left the catalog
                 report.dropped_interactions = Store.keep_interactions_of(
-                    conn, catalog, new_ids, all_sources=False)  # fmt: skip
+                    conn, catalog, new_ids, all_sources=False)
             if not report.up_to_date or (source_path and old and old.source_path != source_path):
                 Store.put_catalog_record(conn, CatalogRecord(
                     name=catalog, content_collection=content_name,
                     cf_collection=old.cf_collection if old and displaced is None else None,
                     embedder=embedder.name, items=len(parsed.items), source=parsed.source,
                     updated=time.time(), source_path=source_path or parsed.source_path,
-                ))  # fmt: skip
+                ))
     except BaseException:
         if content_name != (old.content_collection if old else None):
             drop_quietly(client, content_name)  # never leave a stray collection behind
@@ -187,13 +187,13 @@ def ingest(
 def _build_collection(
     client, catalog: str, items: list[Item], reuse: list[str], embed: list[Item],  # type: ignore[no-untyped-def]
     old_col, embedder: Embedder, progress: Progress | None,  # type: ignore[no-untyped-def]
-) -> str:  # fmt: skip
+) -> str:
     name = collection_name(catalog, "content", next_version(client, catalog, "content"))
     col = client.create_collection(
         name, embedding_function=None,
         configuration={"hnsw": {"space": "cosine"}},
         metadata={"embedder": embedder.name, "catalog": catalog},
-    )  # fmt: skip
+    )
     try:
         _fill(client, col, items, reuse, embed, old_col, embedder, progress)
     except BaseException:
@@ -205,7 +205,7 @@ def _build_collection(
 def _fill(
     client, col, items: list[Item], reuse: list[str], embed: list[Item],  # type: ignore[no-untyped-def]
     old_col, embedder: Embedder, progress: Progress | None,  # type: ignore[no-untyped-def]
-) -> None:  # fmt: skip
+) -> None:
     by_id = {i.id: i for i in items}
     batch = client.get_max_batch_size()
     total, done = len(items), 0

@@ -64,7 +64,7 @@ def rating_rows(
     """Valid events of one CSV with their line numbers; bad rows go to parsed.errors."""
     rows: list[tuple[int, Interaction]] = []
     for n, row in csv_records(path, parsed.errors, need=[("user_id", "userId", "user"),
-                                                           ("item_id", "movieId", "item")]):  # fmt: skip
+                                                           ("item_id", "movieId", "item")]):
         try:
             rows.append((n, interaction_from_row(row, scale, source, user_prefix)))
         except ValueError as exc:
@@ -87,14 +87,14 @@ def keep_known_last(rows: list[tuple[int, Interaction]], parsed: Parsed, path: s
             if before[1].value != r.value:
                 parsed.warnings.append(RowError(path, n, (
                     f"user {r.user_id!r} rated item {r.item_id!r} {before[1].value:g} at line"
-                    f" {before[0]} and {r.value:g} here; the last one is kept")))  # fmt: skip
+                    f" {before[0]} and {r.value:g} here; the last one is kept")))
             else:
                 repeats += 1
             del latest[key]  # re-insert so the kept event sits where it last appeared
         latest[key] = (n, r)
     if repeats:
         parsed.warnings.append(RowError(path, 0, f"{repeats} repeated identical rating(s)"
-                                        " stored once"))  # fmt: skip
+                                        " stored once"))
     return [r for _, r in latest.values()]
 
 

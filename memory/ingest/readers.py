@@ -43,7 +43,7 @@ def detect_format(path: Path) -> Format:
     if suffix == ".json":
         return "redial"
     raise IngestError([RowError(str(path), 0, f"unknown file type {suffix!r};"
-                                " pass --format jsonl|csv|movielens|redial")])  # fmt: skip
+                                " pass --format jsonl|csv|movielens|redial")])
 
 
 def read_jsonl(path: Path, options: ReadOptions | None = None) -> Parsed:

@@ -45,7 +45,7 @@ class IngestError(ValueError):
         rows = sum(1 for e in errors if e.line > 0)
         what = f"{rows} invalid row(s)" if rows == len(errors) else f"{len(errors)} problem(s)"
         default = ("Fix them, or pass --skip-invalid to ingest the valid rows." if rows else
-                   "Fix the input; --skip-invalid only skips bad rows.")  # fmt: skip
+                   "Fix the input; --skip-invalid only skips bad rows.")
         super().__init__(
             f"{what}; nothing was ingested and the existing catalog is"
             f" unchanged:\n{shown}{more}\n{hint or default}"
@@ -161,7 +161,7 @@ def _description(row: dict[str, Any], options: ReadOptions, warnings: list[str])
         cut = limits.text_field("description", raw[: limits.MAX_DESCRIPTION * 2], 10**9)
         if len(cut) > limits.MAX_DESCRIPTION:
             warnings.append(f"description of {len(raw):,} characters truncated to"
-                            f" {limits.MAX_DESCRIPTION:,}")  # fmt: skip
+                            f" {limits.MAX_DESCRIPTION:,}")
             return cut[: limits.MAX_DESCRIPTION]
         return cut
     return limits.text_field("description", raw, limits.MAX_DESCRIPTION)
@@ -200,11 +200,11 @@ def item_from_row(
     title, year_in_title, aka = split_title(raw_title)
     if len(title) > limits.MAX_TITLE:
         raise limits.FieldError(f"title: {len(title):,} characters, more than the"
-                                f" {limits.MAX_TITLE} allowed ({shown(title)})")  # fmt: skip
+                                f" {limits.MAX_TITLE} allowed ({shown(title)})")
     year = _year(row["year"]) if row.get("year") not in (None, "") else year_in_title
     raw_id = _first(row, "id", "item_id")
     item_id = limits.identifier("id", raw_id) if raw_id is not None else slugify(
-        f"{title} {year or ''}")[: limits.MAX_ID]  # fmt: skip
+        f"{title} {year or ''}")[: limits.MAX_ID]
     try:
         return Item(
             id=item_id,
@@ -220,7 +220,7 @@ def item_from_row(
             runtime=_optional(row, "runtime", limits.runtime),
             country=_optional(row, "country", lambda v: limits.text_field("country", v, limits.MAX_NAME)),
             imdb_id=_optional(row, "imdb_id", lambda v: limits.identifier("imdb_id", v)),
-        ), warnings  # fmt: skip
+        ), warnings
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

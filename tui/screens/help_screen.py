@@ -66,7 +66,7 @@ class HelpScreen(ModalScreen[None]):
         actions = {
             "up": body.scroll_up, "down": body.scroll_down, "pageup": body.scroll_page_up,
             "pagedown": body.scroll_page_down, "home": body.scroll_home, "end": body.scroll_end,
-        }  # fmt: skip
+        }
         if event.key in SCROLL_KEYS:
             actions[event.key]()
         else:

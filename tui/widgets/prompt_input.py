@@ -33,7 +33,7 @@ class PromptInput(TextArea):
         super().__init__(
             "", soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
             highlight_cursor_line=False, compact=True, placeholder=PLACEHOLDER, id=id,
-        )  # fmt: skip
+        )
         self.sent: list[str] = []
         """What was sent, oldest first: ↑ walks it backwards."""
         self._history_size = history_size

@@ -68,7 +68,7 @@ class TastePanel(Static):
             self.deltas = {
                 k: v - before[k] for k, v in taste.weights.items()
                 if k in before and abs(v - before[k]) >= 0.0005
-            }  # fmt: skip
+            }
         text = self.render_taste(taste, self.deltas)
         lines = text.plain.count("\n")
         # same height, no relayout: a like then costs one repaint of this panel, not a layout pass
