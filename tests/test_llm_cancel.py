@@ -49,7 +49,7 @@ def test_cancel_cuts_a_hanging_request_and_the_chat_goes_on(svc: Tastebud, tmp_p
         worker, out = in_thread(lambda: chat.turn("something funny"))
         assert stub.hung.wait(20)
         assert chat.cancel()
-        worker.join(5)
+        worker.join(15)  # it returns in well under 1 s (bench.llm_servers_bench); 15 s is load slack
         assert not worker.is_alive(), "the cancel did not cut the request"
         result = out[0]
         assert result.cancelled and result.error == "Cancelled; nothing more was run."
@@ -123,11 +123,11 @@ async def test_pilot_quit_during_a_hang_stops_the_turn(tmp_path: Path) -> None:
             assert stub.hung.wait(20)
             assert chat.running
             await pilot.press("ctrl+q")
-        for _ in range(50):  # the turn's thread returns promptly once its socket is shut
+        for _ in range(150):  # the turn's thread returns promptly once its socket is shut
             if not chat.running:
                 break
             time.sleep(0.1)
-        assert not chat.running, "the turn was still running 5 s after quitting"
+        assert not chat.running, "the turn was still running 15 s after quitting"
         assert len(stub.requests) == 2  # nothing was asked after the quit
 
 

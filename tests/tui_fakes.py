@@ -254,9 +254,10 @@ async def palette(pilot: Pilot[Any], query: str) -> None:
     """ctrl+p, the query, then enter on the first hit once the palette has listed it."""
     await pilot.press("ctrl+p")
     pilot.app.screen.query_one(CommandInput).value = query
-    for _ in range(50):
+    for _ in range(500):  # up to 10 s: on a loaded machine the palette's search is slow
         await pilot.pause(0.02)
         if pilot.app.screen.query_one(CommandList).option_count:
             break
+    assert pilot.app.screen.query_one(CommandList).option_count, f"the palette listed nothing for {query!r}"
     await pilot.press("down", "enter")
     await settle(pilot)

@@ -142,6 +142,18 @@ def _handler(command: str) -> Callable[[argparse.Namespace, Settings], int]:
     return getattr(mod, f"cmd_{command}")  # type: ignore[no-any-return]
 
 
+def _shown(exc: BaseException, settings: Settings | None) -> str:
+    """An error as the user may see it: control characters escaped, the API key blanked.
+
+    The scrubber is imported only here, on the error path, so a command that succeeds
+    never loads the agent package for it.
+    """
+    from agent.secrets import scrub
+
+    key = settings.api_key_value() if settings is not None else None
+    return scrub(clean(exc), key)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -161,19 +173,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (ValueError, RuntimeError, LookupError, OSError) as exc:
         # Typed errors from below (IngestError, CatalogError, EmbedderError, ...) carry
-        # messages written for people; they never contain the API key.
-        print(f"tastebud: {clean(exc)}", file=sys.stderr)
+        # messages written for people; a server may still have echoed the key into one.
+        print(f"tastebud: {_shown(exc, settings)}", file=sys.stderr)
         return 2
     except sqlite3.DatabaseError as exc:
         # A database error that no layer turned into a typed one (e.g. a damaged file
         # found mid-command): name the data dir, never advise throwing data away.
         print(f"tastebud: a database in {getattr(settings, 'data_dir', 'the data dir')} could"
-              f" not be used ({clean(exc)}); nothing more was changed", file=sys.stderr)
+              f" not be used ({_shown(exc, settings)}); nothing more was changed", file=sys.stderr)
         return 2
     except Exception as exc:
         # Last resort, so that no command ever ends in a traceback: the one line says
         # what broke; the exit code (70, EX_SOFTWARE) tells scripts it is a bug.
-        print(f"tastebud: unexpected {type(exc).__name__}: {clean(exc)}. This is a bug;"
+        print(f"tastebud: unexpected {type(exc).__name__}: {_shown(exc, settings)}. This is a bug;"
               " please report it with the command you ran.", file=sys.stderr)
         return 70
 

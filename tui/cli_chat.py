@@ -111,11 +111,14 @@ def run_turn(chat: Any, text: str, *, on_token: Callable[[str], None] | None = N
     on Python 3.11, which would close the chat under the still-running turn.
     """
     done: list[Any] = []
+    failed: list[BaseException] = []
     finished = threading.Event()
 
     def work() -> None:
         try:
             done.append(chat.turn(text, on_token=on_token))
+        except BaseException as exc:  # handed to the caller below, raised there as it was
+            failed.append(exc)
         finally:
             finished.set()
 
@@ -126,6 +129,8 @@ def run_turn(chat: Any, text: str, *, on_token: Callable[[str], None] | None = N
     except KeyboardInterrupt:
         chat.cancel()
         finished.wait(5.0)
-        if not done:
+        if not done and not failed:
             raise
+    if failed:
+        raise failed[0]
     return done[0]

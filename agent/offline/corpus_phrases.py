@@ -20,15 +20,15 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "c": ("japanese", "french", "korean", "italian", "british", "spanish", "indian", "swedish",
           "german", "mexican", "chinese", "iranian"),
     "n": ("two", "three", "2", "3", "4", "a couple", "five", "one"),
-    "r": ("under two hours", "under 90 minutes", "less than 100 minutes", "nothing over 2 hours",
+    "r": ("under two hours", "under 90 minutes", "less than 100 minutes", "nothing past the two hour mark",
           "at least 3 hours long", "shorter than 100 mins", "under an hour and a half"),
     "ref": ("the second one", "#3", "the last one", "the first one", "number 2", "the third",
             "that one", "it", "#1", "the fourth one"),
 }
 
 RECOMMEND = (
-    "recommend me a {g}", "got any {d} {g}?", "something {m} please", "i want a {m} {g} tonight",
-    "what should i watch tonight", "suggest some {g} films", "any good {g} from the {d}?",
+    "recommend a {g} for me", "got any {d} {g}?", "something {m} please", "i want a {m} {g} tonight",
+    "what should i put on this evening", "suggest some {g} films", "any good {g} from the {d}?",
     "show me {g} movies", "in the mood for something {m}", "give me {n} {g} films",
     "something like {t}", "films like {t} but more {m}", "anything with {p}?", "{p} films",
     "a {c} {g}", "something {c}", "{c} films from the {d}", "i'd like a {g} {r}",
@@ -46,8 +46,8 @@ RECOMMEND = (
     "i wanna watch a {g}", "yo any {g} recs", "new request: {m} {g}", "ok, totally new thing: {g}",
 )
 REFINE = (
-    "make them older", "older ones", "something older", "newer please", "more recent ones",
-    "same but from this century", "same but from the {d}", "but from the {d}", "only from the {d}",
+    "make these older", "older ones", "something older", "newer please", "newer stuff",
+    "same again but from the 2000s on", "same but from the {d}", "but from the {d}", "only from the {d}",
     "but no {g}", "without {g}", "no {g} though", "but not {m}", "less {m}", "more {m}",
     "funnier", "scarier", "darker", "lighter please", "something lighter", "shorter ones",
     "shorter", "longer ones", "{r}", "but {r}", "only ones {r}", "and make it {c}", "{c} ones",
@@ -62,11 +62,11 @@ REFINE = (
     "start over", "clear the filters", "same again but {g}", "but in {c}",
 )
 REJECT = (
-    "none of those", "none of these grab me", "not feeling any of these", "nah, others?",
+    "none of those", "none of them appeal", "not feeling any of these", "nah, others?",
     "show me different ones", "something else", "other options?", "nope, none of them",
     "meh", "not these", "can you show me others", "i don't like any of those",
     "none of them appeal", "next", "more options please", "another batch", "give me others",
-    "not really, something else", "those don't do it for me", "none of those work",
+    "not really, something else", "these ones aren't doing it", "none of those work",
     "seen them all, others?", "nothing there for me", "hmm no, different ones please",
     "none of the above", "try again", "not impressed with these, more?", "other ones",
     "different picks please", "any others?", "no, show me more", "pass on all of these",
@@ -141,7 +141,7 @@ REQUEST_TAILS = (
     "suggest a {g}", "what now", "any {c} films?",
 )
 PREFERENCE = (
-    "never show me {g} again", "stop suggesting {g}", "from now on only films after 1990",
+    "never show me {g} again", "stop suggesting any {g}", "from now on only films after 1990",
     "no more {g} ever", "always include {c} films", "i never want to see {g}",
     "don't recommend {g} anymore", "from now on, less {g}", "in general i prefer {g}",
     "going forward, more {m} stuff", "stop showing me {m} films", "trust people like me more",
@@ -159,7 +159,7 @@ PROFILE = (
 )
 GREETING = ("hi", "hello", "hey there", "good evening", "yo", "hiya", "hey!", "hello tastebud",
             "morning", "howdy")
-HELP = ("help", "what can you do?", "how does this work", "what can i ask you", "commands?",
+HELP = ("help", "what are you able to do?", "how does this work", "what can i ask you", "commands?",
         "how do i use this", "what are you", "?", "instructions please")
 CHITCHAT = (
     "thanks", "thanks, that's all", "cool", "ok", "lol", "haha nice", "hmm", "interesting",
