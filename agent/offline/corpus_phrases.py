@@ -141,7 +141,7 @@ REQUEST_TAILS = (
     "suggest a {g}", "what now", "any {c} films?",
 )
 PREFERENCE = (
-    "never show me {g} again", "stop suggesting any {g}", "from now on only films after 1990",
+    "never show me {g} again", "stop suggesting {g}", "from now on only films after 1990",
     "no more {g} ever", "always include {c} films", "i never want to see {g}",
     "don't recommend {g} anymore", "from now on, less {g}", "in general i prefer {g}",
     "going forward, more {m} stuff", "stop showing me {m} films", "trust people like me more",
