@@ -143,9 +143,12 @@ class ChatService:
         return self.new_thread()
 
     def _build_agent(self, catalog: str) -> Any:
+        # The token budget protects an LLM's context window. The offline model has none, and
+        # it must read its tool results whole: a result cut to fit would no longer be JSON.
+        budget = self.settings.prompt_tokens if self.settings.chat_backend != "offline" else None
         return build_agent(self.model, checkpointer=self.checkpointer, catalog=catalog,
                            history_messages=self.settings.history_messages,
-                           prompt_tokens=self.settings.prompt_tokens, guard=self._guard)
+                           prompt_tokens=budget, guard=self._guard)
 
     def messages(self) -> list[BaseMessage]:
         """The stored conversation of the current thread (all of it, untrimmed)."""

@@ -168,3 +168,17 @@ def test_switch_catalog_moves_the_chat_to_another_catalog(tmp_path: Path) -> Non
     assert chat.switch_catalog(CATALOG) != old_thread
     assert svc.catalog_name == CATALOG
     chat.close()
+
+
+def test_offline_model_reads_its_tool_results_whole_whatever_the_token_budget(
+        svc: Tastebud, tmp_path: Path) -> None:
+    """The budget is for an LLM's context window; cut to fit, an explanation is no longer
+    JSON and the offline model could only answer "I couldn't do that" (seen in the TUI)."""
+    chat = build_chat_service(settings_for(tmp_path, "u_budget", prompt_tokens=1000), svc)
+    listed = chat.turn("80s horror movies")
+    assert listed.error is None and listed.recommendations
+    chat.turn("make them older")
+    why = chat.turn("why the first one?")
+    assert why.error is None and why.tool_calls[0]["name"] == "explain"
+    assert "couldn't do that" not in why.reply
+    assert "| part | raw | value | × weight | = points |" in why.reply
