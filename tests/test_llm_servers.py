@@ -74,8 +74,13 @@ def test_d2_cancel_between_call_and_tool_closes_the_call(svc: Tastebud, tmp_path
         result = chat.turn("I loved Heat", on_token=lambda token: chat.cancel())
         assert result.cancelled and result.error and "Cancelled" in result.error
         assert len(svc.memory.store.feedback_events("cancel_user")) == events  # no tool ran
-        stopped = [m for m in chat.messages() if isinstance(m, ToolMessage)]
-        assert stopped and "Stopped before this tool ran" in stopped[-1].text
+        # Whether the tool call reached the history depends on how much of the stream was read
+        # before the cancel cut the socket; either way, no call may be left without a result.
+        history = chat.messages()
+        asked = {c["id"] for m in history if isinstance(m, AIMessage) for c in m.tool_calls}
+        results = [m for m in history if isinstance(m, ToolMessage)]
+        assert asked == {m.tool_call_id for m in results}
+        assert all("Stopped before this tool ran" in m.text for m in results)
         assert chat.turn("something funny").error is None and stub.rejected == []
 
 
