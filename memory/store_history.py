@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from memory.store_lists import StoreCore
 
 
 @dataclass(frozen=True)
@@ -50,16 +51,7 @@ BatchChange = Callable[
 ]
 
 
-class ImportedEvents:
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
-
-    def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
-
-    def ensure_user(self, user_id: str, conn: sqlite3.Connection | None = None) -> None:
-        raise NotImplementedError
-
+class ImportedEvents(StoreCore):
     def import_keys(self, user_id: str, catalog: str) -> set[str]:
         """The keys of the user's imported events in a catalog (what an import will skip)."""
         rows = self.query(

@@ -28,7 +28,9 @@ class PreferenceRow:
     active: bool
 
 
-class ListsAndRules:
+class StoreCore:
+    """What the Store's mixins call on the Store itself (it defines all three)."""
+
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
 
@@ -37,6 +39,9 @@ class ListsAndRules:
 
     def ensure_user(self, user_id: str, conn: sqlite3.Connection | None = None) -> None:
         raise NotImplementedError
+
+
+class ListsAndRules(StoreCore):
 
     # shown lists (what "the second one" refers to) --------------------------
     def record_shown(
